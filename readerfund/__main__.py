@@ -1,0 +1,3 @@
+from readerfund.cli import main
+
+main()

@@ -1,0 +1,150 @@
+"""The `readerfund` console script: demo, serve, worker, manage, settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Sequence
+
+from readerfund.config import ConfigurationError, markdown_table
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readerfund.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_database_and_static() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _start_worker_thread() -> None:
+    """Runs the background-task worker inside the demo process (one box, one command)."""
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"demo-{get_random_string(8)}",
+        excluded_queue_names=[],
+    )
+    threading.Thread(target=worker.run, name="readerfund-worker", daemon=True).start()
+
+
+def demo(host: str, port: int) -> None:
+    os.environ["READERFUND_ENV"] = "demo"
+    _setup_django()
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer, run
+
+    from readerfund.demo.services import demo_seed
+    from readerfund.wsgi import application
+
+    print(f"readerfund demo: data in {settings.DATA_DIR}", flush=True)
+    _prepare_database_and_static()
+    admin = demo_seed()
+    _start_worker_thread()
+    base = f"http://{host}:{port}"
+    print(
+        f"\n  Demo newsroom:  {base}/demo/\n"
+        f"  Russian:        {base}/demo/ru/\n"
+        f"  Admin:          {base}/admin/\n"
+        f"  Admin user:     {admin.username}\n"
+        f"  Admin password: {admin.password}\n\n"
+        "  Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    try:
+        run(host, port, application, ipv6=":" in host, threading=True, server_cls=WSGIServer)
+    except KeyboardInterrupt:
+        print("\nreaderfund demo stopped.", flush=True)
+
+
+def serve(host: str, port: int, migrate: bool) -> None:
+    os.environ["READERFUND_ENV"] = "production"
+    _setup_django()
+    from django.core.management import call_command
+
+    from readerfund.config import env_value
+
+    call_command("check", verbosity=0)
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=1)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    workers = env_value("WEB_CONCURRENCY")
+    argv = [
+        sys.executable, "-m", "gunicorn", "readerfund.wsgi:application",
+        "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "--workers", workers,
+        "--threads", "4",
+        "--access-logfile", "-",
+        "--forwarded-allow-ips", "*",
+    ]  # fmt: skip
+    print(f"readerfund: serving on {host}:{port} with {workers} workers", flush=True)
+    os.execv(sys.executable, argv)  # noqa: S606 (replace this process with gunicorn)
+
+
+def worker(extra: Sequence[str]) -> None:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("db_worker", "--queue-name", "*", *extra)
+
+
+def manage(extra: Sequence[str]) -> None:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["readerfund manage", *extra])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readerfund", description="Reader revenue for independent newsrooms."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo_parser = commands.add_parser("demo", help="run the demo newsroom (SQLite, no keys)")
+    demo_parser.add_argument("--host", default="127.0.0.1")
+    demo_parser.add_argument("--port", type=int, default=8000)
+    serve_parser = commands.add_parser("serve", help="run the production server (gunicorn)")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument(
+        "--migrate", action="store_true", help="apply database migrations before serving"
+    )
+    commands.add_parser("worker", help="run the background-task worker", add_help=False)
+    commands.add_parser("manage", help="run a Django management command", add_help=False)
+    commands.add_parser("settings", help="print the table of environment settings")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        # worker and manage pass everything after their name straight through.
+        if args_list and args_list[0] in {"worker", "manage"}:
+            {"worker": worker, "manage": manage}[args_list[0]](args_list[1:])
+            return
+        args = parser.parse_args(args_list)
+        if args.command == "demo":
+            demo(args.host, args.port)
+        elif args.command == "serve":
+            serve(args.host, args.port, args.migrate)
+        elif args.command == "settings":
+            print(markdown_table())
+    except ConfigurationError as error:
+        print(f"readerfund: configuration error: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,158 @@
+"""Every environment variable readerfund reads, in one table.
+
+`settings.py` reads its values through `env_value`; `readerfund settings` prints this
+table as Markdown, and the README carries that exact table (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    name: str
+    demo_default: str
+    production_default: str | None  # None: required in production
+    description: str
+
+
+ENVIRONMENT: tuple[EnvSetting, ...] = (
+    EnvSetting(
+        "READERFUND_ENV",
+        "demo",
+        "production",
+        "`demo` (safe single-box defaults) or `production` (`readerfund serve` forces it).",
+    ),
+    EnvSetting(
+        "READERFUND_DATA_DIR",
+        "~/.local/share/readerfund",
+        "~/.local/share/readerfund",
+        "Where the SQLite database, the demo secret key and collected static files live.",
+    ),
+    EnvSetting(
+        "SECRET_KEY",
+        "(generated once into the data directory)",
+        None,
+        "Django's signing key. Required in production; keep it secret and stable.",
+    ),
+    EnvSetting(
+        "DATABASE_URL",
+        "sqlite:///<data dir>/readerfund.sqlite3",
+        None,
+        "Database URL, e.g. `postgres://user:pass@host:5432/readerfund`. Required in production.",
+    ),
+    EnvSetting(
+        "ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        None,
+        "Comma-separated host names this server answers for. Required in production.",
+    ),
+    EnvSetting(
+        "CSRF_TRUSTED_ORIGINS",
+        "",
+        "",
+        "Comma-separated origins (scheme + host) allowed to post forms, e.g. behind a CDN.",
+    ),
+    EnvSetting(
+        "READERFUND_BEHIND_HTTPS_PROXY",
+        "false",
+        "true",
+        "Trust `X-Forwarded-Proto` from the reverse proxy and send secure cookies and HSTS.",
+    ),
+    EnvSetting(
+        "READERFUND_DEMO_SITE",
+        "true",
+        "false",
+        "Serve the demo newsroom under `/demo/`.",
+    ),
+    EnvSetting(
+        "EMAIL_URL",
+        "consolemail://",
+        "smtp://localhost:25",
+        "Outgoing mail, e.g. `smtp+tls://user:pass@mail.example.org:587`.",
+    ),
+    EnvSetting(
+        "DEFAULT_FROM_EMAIL",
+        "readerfund@localhost",
+        "readerfund@localhost",
+        "Sender address of receipts and reminders.",
+    ),
+    EnvSetting(
+        "LANGUAGE_CODE",
+        "en",
+        "en",
+        "Default language of the admin and of emails (`en` or `ru`).",
+    ),
+    EnvSetting(
+        "TIME_ZONE",
+        "UTC",
+        "UTC",
+        "Time zone used to display dates in the admin.",
+    ),
+    EnvSetting(
+        "LOG_LEVEL",
+        "INFO",
+        "INFO",
+        "Python log level for readerfund's own loggers.",
+    ),
+    EnvSetting(
+        "WEB_CONCURRENCY",
+        "-",
+        "2",
+        "Number of gunicorn worker processes started by `readerfund serve`.",
+    ),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in ENVIRONMENT}
+
+
+def is_production() -> bool:
+    mode = os.environ.get("READERFUND_ENV", "demo")
+    if mode not in {"demo", "production"}:
+        raise ConfigurationError(f"READERFUND_ENV must be 'demo' or 'production', not {mode!r}.")
+    return mode == "production"
+
+
+def env_value(name: str) -> str:
+    """The variable's value, or its default for the current mode.
+
+    Raises ConfigurationError in production when a required variable is unset, so the
+    process refuses to start instead of running with a guessed secret or database.
+    """
+    setting = SETTINGS_BY_NAME[name]
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if is_production():
+        if setting.production_default is None:
+            raise ConfigurationError(f"{name} is required in production: {setting.description}")
+        return setting.production_default
+    return setting.demo_default
+
+
+def data_dir() -> Path:
+    return Path(env_value("READERFUND_DATA_DIR")).expanduser()
+
+
+def markdown_table() -> str:
+    """The settings table as printed by `readerfund settings` and kept in the README."""
+    lines = [
+        "| variable | demo default | production default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for setting in ENVIRONMENT:
+        production = (
+            "**required**" if setting.production_default is None else setting.production_default
+        )
+        lines.append(
+            f"| `{setting.name}` | {setting.demo_default or '(empty)'} "
+            f"| {production or '(empty)'} | {setting.description} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""Set-up of the demo box: the admin account the demo command prints."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+DEMO_ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class DemoAdmin:
+    username: str
+    password: str
+
+
+def demo_seed() -> DemoAdmin:
+    """Creates the demo admin on the first run; later runs reuse it and its password.
+
+    The password is random per installation and kept (mode 0600) in the data directory
+    so the demo command can print it again.
+    """
+    password_file = settings.DATA_DIR / "demo-admin-password"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(12))
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    user_model = get_user_model()
+    if not user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
+        user_model.objects.create_superuser(
+            username=DEMO_ADMIN_USERNAME, email="admin@localhost", password=password
+        )
+    return DemoAdmin(DEMO_ADMIN_USERNAME, password)

@@ -1,0 +1,151 @@
+"""Pages of the demo newsroom: a host site for the embed, in English and Russian."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+
+from readerfund.demo.selectors import (
+    LANGUAGES,
+    Article,
+    Newsroom,
+    Section,
+    demo_url,
+    newsroom_get,
+)
+
+LANGUAGE_LABELS = {"en": "English", "ru": "Русский"}
+
+
+@dataclass(frozen=True)
+class OtherLanguage:
+    code: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section: Section
+    articles: list[Article]
+
+
+def _newsroom(lang: str) -> Newsroom:
+    if lang not in LANGUAGES:
+        raise Http404("No such language")
+    return newsroom_get(lang=lang)
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    newsroom: Newsroom,
+    other_url: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    other = "ru" if newsroom.lang == "en" else "en"
+    with translation.override(newsroom.lang):
+        response = render(
+            request,
+            template,
+            {
+                "lang": newsroom.lang,
+                "site": newsroom.site,
+                "sections": newsroom.sections,
+                "urls": {"front": demo_url("front", newsroom.lang)},
+                "other_language": OtherLanguage(other, LANGUAGE_LABELS[other], other_url),
+                "current_section": "",
+                **context,
+            },
+        )
+    response.headers["Content-Language"] = newsroom.lang
+    return response
+
+
+def _switch(lang: str, url_for_other: Any) -> str:
+    other = "ru" if lang == "en" else "en"
+    return str(url_for_other(newsroom_get(lang=other)))
+
+
+def front(request: HttpRequest, lang: str = "en") -> HttpResponse:
+    newsroom = _newsroom(lang)
+    lead, *rest = newsroom.articles
+    rows = [SectionRow(s, newsroom.in_section(s.slug)[:4]) for s in newsroom.sections]
+    return _render(
+        request,
+        "demo/front.html",
+        newsroom,
+        _switch(lang, lambda other: demo_url("front", other.lang)),
+        {
+            "lead": lead,
+            "articles": rest[:6],
+            "sections_with_articles": rows,
+            "page_context": {"lang": lang, "pageType": "front"},
+        },
+    )
+
+
+def section(request: HttpRequest, section: str, lang: str = "en") -> HttpResponse:
+    newsroom = _newsroom(lang)
+    found = newsroom.section(section)
+    if found is None:
+        raise Http404("No such section")
+    return _render(
+        request,
+        "demo/section.html",
+        newsroom,
+        _switch(lang, lambda other: other.section(section).url),
+        {
+            "section": found,
+            "current_section": found.slug,
+            "articles": newsroom.in_section(found.slug),
+            "page_context": {"lang": lang, "pageType": "section", "section": found.slug},
+        },
+    )
+
+
+def tag(request: HttpRequest, tag: str, lang: str = "en") -> HttpResponse:
+    newsroom = _newsroom(lang)
+    found = newsroom.tag(tag)
+    if found is None:
+        raise Http404("No such tag")
+    return _render(
+        request,
+        "demo/tag.html",
+        newsroom,
+        _switch(lang, lambda other: other.tag(tag).url),
+        {
+            "tag": found,
+            "articles": newsroom.with_tag(found.slug),
+            "page_context": {"lang": lang, "pageType": "tag", "tags": [found.slug]},
+        },
+    )
+
+
+def article(request: HttpRequest, section: str, slug: str, lang: str = "en") -> HttpResponse:
+    newsroom = _newsroom(lang)
+    found = newsroom.article(section, slug)
+    if found is None:
+        raise Http404("No such article")
+    related = [a for a in newsroom.in_section(section) if a.slug != slug][:3]
+    return _render(
+        request,
+        "demo/article.html",
+        newsroom,
+        _switch(lang, lambda other: other.article(section, slug).url),
+        {
+            "article": found,
+            "current_section": found.section.slug,
+            "related": related,
+            "page_context": {
+                "lang": lang,
+                "pageType": "article",
+                "section": found.section.slug,
+                "tags": found.tag_slugs,
+            },
+        },
+    )

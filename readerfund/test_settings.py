@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real settings with a throwaway data directory."""
+
+import os
+import tempfile
+
+os.environ["READERFUND_ENV"] = "demo"
+os.environ.setdefault("READERFUND_DATA_DIR", tempfile.mkdtemp(prefix="readerfund-test-"))
+os.environ.setdefault("SECRET_KEY", "readerfund-tests-only")
+os.environ["READERFUND_DEMO_SITE"] = "true"
+
+from readerfund.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test server serves static files through the finders; no collectstatic needed.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

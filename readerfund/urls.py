@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("readerfund administration")
+admin.site.site_title = _("readerfund")
+admin.site.index_title = _("Reader revenue")
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers: the process is up and answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
+]
+
+if settings.DEMO_SITE:
+    urlpatterns += [
+        path("demo/", include("readerfund.demo.urls")),
+        path("", lambda request: redirect("demo:front")),
+    ]
