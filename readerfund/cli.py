@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -50,10 +51,12 @@ def demo(host: str, port: int) -> None:
     from django.core.servers.basehttp import WSGIServer, run
 
     from readerfund.demo.services import demo_seed
-    from readerfund.wsgi import application
 
     print(f"readerfund demo: data in {settings.DATA_DIR}", flush=True)
     _prepare_database_and_static()
+    # Imported after collectstatic: whitenoise indexes the static files when it starts.
+    from readerfund.wsgi import application
+
     admin = demo_seed()
     _start_worker_thread()
     base = f"http://{host}:{port}"
@@ -66,6 +69,10 @@ def demo(host: str, port: int) -> None:
         "  Press Ctrl-C to stop.\n",
         flush=True,
     )
+    # Ctrl-C and SIGTERM both stop the demo cleanly, even when started in the background
+    # (where a shell may have set SIGINT to "ignore").
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         run(host, port, application, ipv6=":" in host, threading=True, server_cls=WSGIServer)
     except KeyboardInterrupt:

@@ -150,3 +150,31 @@ def test_serve_runs_gunicorn_on_the_production_database(tmp_path, production_dat
     assert css_status == 200
     max_age = re.search(r"max-age=(\d+)", css_headers["Cache-Control"])
     assert max_age is not None and int(max_age.group(1)) >= 31_536_000
+
+
+def test_worker_runs_queued_tasks_from_the_database(tmp_path):
+    # given a migrated database with one task queued in it
+    env = clean_environment(
+        READERFUND_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'q.sqlite3'}"
+    )
+    marker = tmp_path / "marker.txt"
+
+    def manage(*args: str) -> None:
+        subprocess.run([*READERFUND, "manage", *args], env=env, check=True, timeout=120)
+
+    manage("migrate", "--verbosity", "0")
+    manage(
+        "shell",
+        "-c",
+        "from readerfund.tests.worker_tasks import write_marker; "
+        f"write_marker.enqueue({str(marker)!r}, 'done')",
+    )
+    assert not marker.exists()
+
+    # when the worker runs through the queue
+    subprocess.run(
+        [*READERFUND, "worker", "--batch", "--no-startup-delay"], env=env, check=True, timeout=120
+    )
+
+    # then the task ran
+    assert marker.read_text() == "done"
