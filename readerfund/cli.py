@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("worker", help="run the background-task worker", add_help=False)
     commands.add_parser("manage", help="run a Django management command", add_help=False)
+    commands.add_parser("campaigns", help="campaigns as code: dump | load FILE", add_help=False)
     commands.add_parser("settings", help="print the table of environment settings")
     return parser
 
@@ -144,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         # worker and manage pass everything after their name straight through.
         if args_list and args_list[0] in {"worker", "manage"}:
             {"worker": worker, "manage": manage}[args_list[0]](args_list[1:])
+            return
+        if args_list and args_list[0] == "campaigns":
+            manage(args_list)
             return
         args = parser.parse_args(args_list)
         if args.command == "demo":

@@ -73,6 +73,25 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Serve the demo newsroom under `/demo/`.",
     ),
     EnvSetting(
+        "READERFUND_EMBED_ORIGINS",
+        "*",
+        "*",
+        "Comma-separated origins of the newsroom's sites (mirrors too) allowed to embed and "
+        "report events, e.g. `https://news.example,https://mirror.example`; `*` allows any.",
+    ),
+    EnvSetting(
+        "READERFUND_COUNTRY_HEADER",
+        "CF-IPCountry",
+        "CF-IPCountry",
+        "Request header in which the CDN or proxy passes the reader's country (ISO code).",
+    ),
+    EnvSetting(
+        "READERFUND_GEOIP_DATABASE",
+        "",
+        "",
+        "Path to a MaxMind GeoLite2-Country `.mmdb` file, used when the header is absent.",
+    ),
+    EnvSetting(
         "EMAIL_URL",
         "consolemail://",
         "smtp://localhost:25",

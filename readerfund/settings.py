@@ -65,6 +65,9 @@ else:
 ALLOWED_HOSTS = _csv("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _csv("CSRF_TRUSTED_ORIGINS")
 DEMO_SITE = _flag("READERFUND_DEMO_SITE")
+READERFUND_EMBED_ORIGINS = _csv("READERFUND_EMBED_ORIGINS")
+READERFUND_COUNTRY_HEADER = env_value("READERFUND_COUNTRY_HEADER")
+READERFUND_GEOIP_DATABASE = env_value("READERFUND_GEOIP_DATABASE")
 
 if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -84,6 +87,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "readerfund.core",
+    "readerfund.campaigns",
+    "readerfund.events",
     "readerfund.demo",
 ]
 

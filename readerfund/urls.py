@@ -6,6 +6,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from readerfund.campaigns import views as campaign_views
+from readerfund.events import views as event_views
+
 admin.site.site_header = _("readerfund administration")
 admin.site.site_title = _("readerfund")
 admin.site.index_title = _("Reader revenue")
@@ -22,6 +25,11 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("embed.js", campaign_views.embed_js, name="embed"),
+    path("api/playbook.json", campaign_views.playbook_json, name="playbook"),
+    path("api/geo", campaign_views.geo, name="geo"),
+    path("api/events", event_views.ingest, name="events"),
+    path("api/preview", campaign_views.preview, name="preview"),
     path("healthz", health, name="health"),
     path("favicon.ico", favicon),
 ]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+
+from readerfund.campaigns.files import campaigns_load
+from readerfund.campaigns.models import Campaign
 
 DEMO_ADMIN_USERNAME = "admin"
 
@@ -17,8 +21,11 @@ class DemoAdmin:
     password: str
 
 
+DEMO_CAMPAIGNS = Path(__file__).parent / "content" / "campaigns.yaml"
+
+
 def demo_seed() -> DemoAdmin:
-    """Creates the demo admin on the first run; later runs reuse it and its password.
+    """Creates the demo admin and campaigns on the first run; later runs reuse them.
 
     The password is random per installation and kept (mode 0600) in the data directory
     so the demo command can print it again.
@@ -33,4 +40,6 @@ def demo_seed() -> DemoAdmin:
         user_model.objects.create_superuser(
             username=DEMO_ADMIN_USERNAME, email="admin@localhost", password=password
         )
+    if not Campaign.objects.exists():
+        campaigns_load(text=DEMO_CAMPAIGNS.read_text(encoding="utf-8"))
     return DemoAdmin(DEMO_ADMIN_USERNAME, password)

@@ -1,0 +1,168 @@
+"""The playbook: every live campaign compiled into one cacheable document, and the embed
+bundle that carries it (`/embed.js` = the embed's code called with the playbook)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache as django_cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from readerfund.campaigns.lists import split_list
+from readerfund.campaigns.models import Campaign, PlaybookBuild, Status, Variant
+from readerfund.core.richtext import copy_to_html, plain_text
+
+PLAYBOOK_VERSION = 1
+CACHE_KEY = f"readerfund:playbook:v{PLAYBOOK_VERSION}"
+# How stale another app server's copy may be after an editor saves (seconds). Within one
+# process the cache is replaced at once; this bounds the database reads to one per period.
+CACHE_SECONDS = 30
+EMBED_SOURCE = Path(__file__).parent / "static" / "readerfund" / "embed.js"
+EMBED_STYLES = Path(__file__).parent / "static" / "readerfund" / "embed.css"
+CSS_PLACEHOLDER = '"__READERFUND_CSS__"'
+
+ENDPOINTS = {"events": "/api/events", "geo": "/api/geo", "preview": "/api/preview"}
+
+
+@dataclass(frozen=True)
+class Playbook:
+    document: dict[str, Any]
+    json: bytes
+    etag: str
+    embed_js: bytes
+    embed_etag: str
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _include_exclude(include: str, exclude: str) -> dict[str, list[str]]:
+    return {"include": split_list(include), "exclude": split_list(exclude)}
+
+
+def variant_document(variant: Variant) -> dict[str, Any]:
+    return {
+        "id": variant.key,
+        "weight": variant.weight,
+        "heading": plain_text(variant.heading),
+        "bodyHtml": copy_to_html(variant.body),
+        "highlight": plain_text(variant.highlight),
+        "cta": {"label": plain_text(variant.cta_label), "url": variant.cta_url},
+        "secondary": {"kind": variant.secondary, "label": plain_text(variant.secondary_label)},
+        "amounts": variant.amounts,
+        "currency": variant.currency,
+        "paymentMarks": split_list(variant.payment_marks),
+        "ticker": variant.ticker,
+    }
+
+
+def campaign_document(campaign: Campaign, variants: list[Variant]) -> dict[str, Any]:
+    return {
+        "id": campaign.slug,
+        "channel": campaign.channel,
+        "priority": campaign.priority,
+        "start": _iso(campaign.starts_at),
+        "end": _iso(campaign.ends_at),
+        "controlShare": campaign.control_share,
+        "targeting": {
+            "countries": _include_exclude(campaign.countries_include, campaign.countries_exclude),
+            "languages": split_list(campaign.languages),
+            "sections": _include_exclude(campaign.sections_include, campaign.sections_exclude),
+            "tags": _include_exclude(campaign.tags_include, campaign.tags_exclude),
+            "pageTypes": split_list(campaign.page_types),
+            "articleCount": {
+                "min": campaign.article_count_min,
+                "max": campaign.article_count_max,
+                "days": campaign.article_count_days,
+            },
+            "supporters": campaign.supporters,
+            "devices": split_list(campaign.devices),
+        },
+        "frequency": {
+            "maxViews": campaign.max_views,
+            "perDays": campaign.max_views_days,
+            "minDaysBetween": campaign.min_days_between,
+            "dismissDays": campaign.dismiss_days,
+            "snoozeDays": campaign.snooze_days,
+        },
+        "variants": [variant_document(variant) for variant in variants],
+    }
+
+
+def playbook_document() -> dict[str, Any]:
+    """All live campaigns that have not ended, highest priority first."""
+    now = timezone.now()
+    campaigns = (
+        Campaign.objects.filter(status=Status.LIVE)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .prefetch_related("variants")
+        .order_by("-priority", "slug")
+    )
+    documents = [
+        campaign_document(campaign, list(campaign.variants.all()))
+        for campaign in campaigns
+        if campaign.variants.all()
+    ]
+    return {
+        "version": PLAYBOOK_VERSION,
+        "generated": _iso(now),
+        "endpoints": ENDPOINTS,
+        "needsCountry": any(
+            doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
+            for doc in documents
+        ),
+        "goal": None,
+        "campaigns": documents,
+    }
+
+
+@cache
+def embed_code() -> str:
+    """The embed's source with its stylesheet inlined (read once per process)."""
+    source = EMBED_SOURCE.read_text(encoding="utf-8").strip()
+    styles = EMBED_STYLES.read_text(encoding="utf-8")
+    return source.replace(CSS_PLACEHOLDER, json.dumps(" ".join(styles.split())), 1)
+
+
+def _etag(payload: bytes) -> str:
+    return '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
+
+
+def _package(document: dict[str, Any]) -> Playbook:
+    encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    bundle = f"({embed_code()})(".encode() + encoded + b");\n"
+    return Playbook(document, encoded, _etag(encoded), bundle, _etag(bundle))
+
+
+def playbook_rebuild() -> Playbook:
+    """Compiles the playbook, stores it for every app server and refreshes this process."""
+    document = playbook_document()
+    playbook = _package(document)
+    with transaction.atomic():
+        PlaybookBuild.objects.update_or_create(
+            pk=1,
+            defaults={"document": document, "etag": playbook.etag, "built_at": timezone.now()},
+        )
+    django_cache.set(CACHE_KEY, playbook, CACHE_SECONDS)
+    return playbook
+
+
+def playbook_current() -> Playbook:
+    """The playbook to serve: from the process cache; on a miss, one read of the stored build."""
+    playbook: Playbook | None = django_cache.get(CACHE_KEY)
+    if playbook is not None:
+        return playbook
+    build = PlaybookBuild.objects.filter(pk=1).first()
+    if build is None:
+        return playbook_rebuild()
+    playbook = _package(build.document)
+    django_cache.set(CACHE_KEY, playbook, CACHE_SECONDS)
+    return playbook

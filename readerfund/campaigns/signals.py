@@ -1,0 +1,20 @@
+"""Rebuild the playbook after any change to a campaign or a variant is committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from readerfund.campaigns.models import Campaign, Variant
+
+
+@receiver([post_save, post_delete], sender=Campaign)
+@receiver([post_save, post_delete], sender=Variant)
+def campaign_changed(sender: type, **kwargs: Any) -> None:
+    from readerfund.campaigns.playbook import playbook_rebuild
+
+    # After commit: readers must never get a playbook with half of an editor's change.
+    transaction.on_commit(playbook_rebuild)

@@ -1,0 +1,49 @@
+"""The reader's country: from the CDN's header, else from a GeoLite2 file if configured.
+
+Only the two-letter code is used; the address is not stored or logged.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+COUNTRY = re.compile(r"[A-Z]{2}")
+# Codes CDNs use for "unknown" or "Tor" rather than a country.
+NOT_A_COUNTRY = {"XX", "T1", "A1", "A2", "O1", "ZZ"}
+
+
+@cache
+def _geoip_reader(path: str) -> Any:
+    import geoip2.database
+
+    return geoip2.database.Reader(path)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a trusted proxy the first X-Forwarded-For entry is the reader.
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return str(forwarded).split(",")[0].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def country_from_request(request: HttpRequest) -> str | None:
+    header = request.headers.get(settings.READERFUND_COUNTRY_HEADER, "").strip().upper()
+    if COUNTRY.fullmatch(header):
+        return None if header in NOT_A_COUNTRY else header
+    if settings.READERFUND_GEOIP_DATABASE:
+        import geoip2.errors
+
+        try:
+            found = _geoip_reader(settings.READERFUND_GEOIP_DATABASE).country(_client_ip(request))
+        except (geoip2.errors.AddressNotFoundError, ValueError):
+            return None
+        code = found.country.iso_code
+        return code if isinstance(code, str) and COUNTRY.fullmatch(code) else None
+    return None

@@ -1,0 +1,80 @@
+"""Admin-authored copy renders as a small safe subset of HTML, whatever an editor pastes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from readerfund.core.richtext import copy_to_html, plain_text
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)><circle/></svg>",
+    "<a href='javascript:alert(1)'>x</a>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](vbscript:msgbox(1))",
+    '<p onclick="alert(1)">x</p>',
+    "<iframe src=https://evil.example></iframe>",
+    "<style>body{display:none}</style>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<a href="https://ok.example" onmouseover="alert(1)">x</a>',
+    "**bold <b onmouseover=alert(1)>x</b>**",
+    "<!-- <script>alert(1)</script> -->",
+    '[x](https://ok.example" onmouseover="alert(1))',
+]
+
+
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "br"}
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_copy_comes_out_inert(payload):
+    html = copy_to_html(payload)
+
+    # every tag that survives is on the allowlist, with no handler and only safe links
+    for tag in re.findall(r"<(/?)([a-zA-Z0-9]+)([^>]*)>", html):
+        _, name, attributes = tag
+        assert name.lower() in ALLOWED_TAGS
+        assert not re.search(r"\son[a-z]+\s*=", attributes, re.IGNORECASE)
+        for href in re.findall(r'href="([^"]*)"', attributes):
+            assert href.startswith(("https:", "http:", "mailto:"))
+
+
+def test_the_markdown_subset_renders():
+    html = copy_to_html(
+        "Give **monthly** from *just* $2. [Why](https://news.example/why)\n\n- a\n- b"
+    )
+    assert "<strong>monthly</strong>" in html
+    assert "<em>just</em>" in html
+    assert '<a href="https://news.example/why" rel="noopener noreferrer">Why</a>' in html
+    assert "<ul>" in html and "<li>a</li>" in html
+
+
+def test_placeholders_pass_through_untouched():
+    assert copy_to_html("{goalRaised} of {goalTarget}") == "<p>{goalRaised} of {goalTarget}</p>"
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("[paypal.com](https://evil.example/pay)", "evil.example"),
+        ("[Pay at www.bank.example](https://evil.example/)", "evil.example"),
+    ],
+)
+def test_link_text_cannot_name_another_domain(source, shown):
+    html = copy_to_html(source)
+    assert f">{shown}</a>" in html
+    assert "paypal.com" not in html and "bank.example" not in html
+
+
+def test_link_text_may_name_its_own_domain():
+    html = copy_to_html("[news.example](https://www.news.example/about)")
+    assert ">news.example</a>" in html
+
+
+def test_headings_and_labels_are_plain_text():
+    assert plain_text("<b>Support</b> us & <script>x</script>") == "Support us &"

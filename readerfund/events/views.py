@@ -1,0 +1,48 @@
+"""The ingestion endpoint for the embed's batched, anonymous events."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from readerfund.campaigns.playbook import playbook_current
+from readerfund.core.embedding import allow_embedding_origin, origin_allowed
+from readerfund.events.services import EventBatchError, events_parse, events_record
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def _error(request: HttpRequest, status: int, message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    allow_embedding_origin(request, response)
+    return response
+
+
+# No CSRF token: the embed posts from the newsroom's origins with no cookies, and an event
+# changes nothing but an anonymous counter. Origins are checked against the allowlist.
+@csrf_exempt
+@require_POST
+def ingest(request: HttpRequest) -> HttpResponse:
+    if not origin_allowed(request):
+        return _error(request, 403, "this origin may not report events")
+    if len(request.body) > MAX_BODY_BYTES:
+        return _error(request, 413, f"a batch is at most {MAX_BODY_BYTES} bytes")
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(request, 400, "the body must be JSON")
+    known = {
+        campaign["id"]: (campaign["channel"], frozenset(v["id"] for v in campaign["variants"]))
+        for campaign in playbook_current().document["campaigns"]
+    }
+    try:
+        batch = events_parse(payload, known=known)
+    except EventBatchError as error:
+        return _error(request, 400, str(error))
+    events_record(events=batch.counted)
+    response = JsonResponse({"counted": len(batch.counted), "ignored": batch.ignored})
+    allow_embedding_origin(request, response)
+    return response
