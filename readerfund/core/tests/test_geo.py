@@ -1,0 +1,55 @@
+"""The reader's country: the CDN's header first, a GeoLite2-format file as the fallback."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
+
+from readerfund.core.geo import _geoip_reader, country_from_request
+
+
+@pytest.fixture
+def geoip_file(tmp_path, settings):
+    """A real MaxMind DB file (made with a writer, not downloaded) mapping a test range."""
+    path = tmp_path / "countries.mmdb"
+    writer = MMDBWriter(ip_version=4, database_type="GeoLite2-Country")
+    writer.insert_network(IPSet(["203.0.113.0/24"]), {"country": {"iso_code": "RU"}})
+    writer.to_db_file(str(path))
+    settings.READERFUND_GEOIP_DATABASE = str(path)
+    yield path
+    _geoip_reader.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("header", "country"),
+    [("RU", "RU"), ("ru", "RU"), ("XX", None), ("T1", None), ("Russia", None), ("", None)],
+)
+def test_country_comes_from_the_cdn_header(header, country):
+    request = RequestFactory().get("/api/geo", headers={"CF-IPCountry": header})
+    assert country_from_request(request) == country
+
+
+def test_the_header_name_is_configurable(settings):
+    settings.READERFUND_COUNTRY_HEADER = "X-Country-Code"
+    request = RequestFactory().get("/api/geo", headers={"X-Country-Code": "BY"})
+    assert country_from_request(request) == "BY"
+
+
+def test_without_a_header_the_geoip_file_answers(geoip_file):
+    inside = RequestFactory().get("/api/geo", REMOTE_ADDR="203.0.113.9")
+    outside = RequestFactory().get("/api/geo", REMOTE_ADDR="198.51.100.1")
+    assert country_from_request(inside) == "RU"
+    assert country_from_request(outside) is None
+
+
+def test_geo_endpoint_answers_privately_and_to_the_allowed_origins(client, settings):
+    settings.READERFUND_EMBED_ORIGINS = ["https://news.example"]
+    response = client.get(
+        "/api/geo", headers={"CF-IPCountry": "RU", "Origin": "https://news.example"}
+    )
+    assert response.json() == {"country": "RU"}
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Access-Control-Allow-Origin"] == "https://news.example"
+    assert "Set-Cookie" not in response
