@@ -1,4 +1,4 @@
-"""The event endpoint: valid batches are counted, bad ones rejected whole, nothing identifying kept."""
+"""The event endpoint: valid batches counted, bad ones rejected whole, no identifier kept."""
 
 from __future__ import annotations
 
