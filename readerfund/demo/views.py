@@ -19,6 +19,11 @@ from readerfund.demo.selectors import (
 )
 
 LANGUAGE_LABELS = {"en": "English", "ru": "Русский"}
+DEMO_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ def _render(
             },
         )
     response.headers["Content-Language"] = newsroom.lang
+    # As strict as a careful newsroom's own policy: readerfund's embed must work under it.
+    response.headers["Content-Security-Policy"] = DEMO_CONTENT_SECURITY_POLICY
     return response
 
 

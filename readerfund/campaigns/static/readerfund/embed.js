@@ -1,0 +1,453 @@
+/* readerfund embed, spec: docs/embed.md. Served as `(<this file>)(<playbook>);`, with the
+   CSS placeholder below replaced by embed.css as JSON. select/explain are pure, for tests. */
+(playbook) => {
+  const script = document.currentScript; // set only during this synchronous run
+  // Endpoints and CTA links may be paths on the readerfund server, where this script comes from.
+  const url = (path, params = {}) => {
+    const u = new URL(path, script?.src || location.href);
+    for (const key in params) u.searchParams.set(key, params[key]);
+    return u.href;
+  };
+  const CSS = "__READERFUND_CSS__";
+  const DAY = 86400;
+  const CHANNELS = ["header", "banner", "ask"]; // header above banner
+  const FREQS = ["one_off", "monthly", "annual"];
+  const MARKS = { visa: "Visa", mastercard: "Mastercard", amex: "Amex", paypal: "PayPal", sepa: "SEPA",
+    ideal: "iDEAL", "apple-pay": "Apple Pay", "google-pay": "Google Pay" };
+  const TEXT = {
+    en: { close: "Close", later: "We'll ask again later.", often: "How often", amount: "Amount",
+      marks: "Payment methods", bank: "Bank transfer", goal: "{r} of {t} this month",
+      freq: ["Once", "Monthly", "Yearly"], give: ["Give {a} once", "Give {a} a month", "Give {a} a year"] },
+    ru: { close: "Закрыть", later: "Мы напомним позже.", often: "Как часто", amount: "Сумма",
+      marks: "Способы оплаты", bank: "Банковский перевод", goal: "{r} из {t} в этом месяце",
+      freq: ["Разово", "Ежемесячно", "Ежегодно"],
+      give: ["Помочь разово: {a}", "Помогать ежемесячно: {a}", "Помогать ежегодно: {a}"] },
+  };
+
+  /* decisions: pure (playbook, context, state, now in unix seconds) */
+
+  // FNV-1a 32-bit, mixed by murmur3's finalizer so that similar inputs spread.
+  const hash = (text) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+
+  // Only v and exp: a forged token hides asks from its forger alone.
+  const isSupporter = (token, now) => {
+    try {
+      const [payload, signature] = token.split(":");
+      const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+      return !!signature && claims.v === 1 && claims.exp > now;
+    } catch {
+      return false;
+    }
+  };
+
+  const anyOf = (list, value) => !list?.length || list.includes(value);
+  const fits = (rule, values) => (!rule?.include?.length || values.some((x) => rule.include.includes(x))) &&
+    !values.some((x) => rule?.exclude?.includes(x));
+  const articleCount = (state, days, now) =>
+    (state.views || []).filter((day) => day > Math.floor(now / DAY) - (days || 90)).length;
+
+  const pickVariant = (c, seed) => {
+    const variants = (c.variants || []).filter((v) => (v.weight ?? 1) > 0);
+    let r = (hash(seed + c.id + ":v") / 2 ** 32) * variants.reduce((sum, v) => sum + (v.weight ?? 1), 0);
+    return variants.find((v) => (r -= v.weight ?? 1) < 0) || variants[variants.length - 1];
+  };
+
+  // Every campaign with the names of the rules it fails.
+  function explain(pb, ctx, state, now) {
+    const supporter = ctx.supporter ?? isSupporter(state.supporter, now);
+    const lang = ctx.lang?.toLowerCase() + "-";
+    return (pb.campaigns || []).map((c) => {
+      const t = c.targeting || {};
+      const f = c.frequency || {};
+      const count = t.articleCount || {};
+      const read = articleCount(state, count.days, now);
+      const shown = state.shown?.[c.id] || [];
+      const variant = pickVariant(c, state.seed);
+      const ok = {
+        schedule: !(now < Date.parse(c.start) / 1000 || now >= Date.parse(c.end) / 1000),
+        countries: fits(t.countries, [ctx.country?.toUpperCase()]),
+        languages: !t.languages?.length || t.languages.some((l) => lang.startsWith(l.toLowerCase() + "-")),
+        sections: fits(t.sections, [ctx.section]),
+        tags: fits(t.tags, ctx.tags || []),
+        pageTypes: anyOf(t.pageTypes, ctx.pageType),
+        articleCount: read >= (count.min || 0) && (count.max == null || read <= count.max),
+        supporters: t.supporters !== (supporter ? "non-supporters" : "supporters"),
+        devices: anyOf(t.devices, ctx.device),
+        maxViews: f.maxViews == null ||
+          shown.filter((s) => s > now - (f.perDays ?? 90) * DAY).length < f.maxViews,
+        minDaysBetween: !(now - shown[shown.length - 1] < f.minDaysBetween * DAY),
+        dismissed: !(state.dismissed?.[c.id] > now),
+        snoozed: !(state.snoozed?.[c.id] > now),
+        variant: !!variant,
+      };
+      const reasons = Object.keys(ok).filter((rule) => !ok[rule]);
+      const control = hash(state.seed + c.id) % 10000 < (c.controlShare || 0) * 100;
+      return { id: c.id, channel: c.channel, matched: !reasons.length, reasons, control,
+        variant: variant?.id };
+    });
+  }
+
+  // Per channel the first matching campaign of top priority; its control group sees nothing.
+  function select(pb, ctx, state, now) {
+    const picked = { banner: null, header: null, ask: null };
+    explain(pb, ctx, state, now).forEach((e, i) => {
+      const c = pb.campaigns[i];
+      const best = picked[e.channel];
+      if (!e.matched || !CHANNELS.includes(e.channel) || best?.campaign.priority >= c.priority) return;
+      picked[e.channel] = e.control
+        ? { campaign: c, control: true }
+        : { campaign: c, variant: pickVariant(c, state.seed) };
+    });
+    return picked;
+  }
+
+  if (window.readerfund) return; // on the page twice
+  window.readerfund = { version: 1, select, explain, isSupporter };
+
+  /* local state; in memory when localStorage fails */
+
+  const load = () => {
+    try {
+      const s = JSON.parse(localStorage.readerfund);
+      if (typeof s.seed === "string") return s;
+    } catch {}
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return { seed: Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join("") };
+  };
+  // Well-formed, capped, nothing expired or older than 90 days.
+  const prune = (s, now) => {
+    const old = now - 90 * DAY;
+    const entries = (o) => Object.entries(o?.constructor === Object ? o : {});
+    const until = (o) => Object.fromEntries(entries(o).filter(([, time]) => time > now));
+    s.views = [].concat(s.views || []).filter((day) => day * DAY > old).slice(-500);
+    s.shown = Object.fromEntries(entries(s.shown)
+      .map(([id, times]) => [id, [].concat(times).filter((time) => time > old).slice(-50)])
+      .filter(([, times]) => times.length));
+    s.dismissed = until(s.dismissed);
+    s.snoozed = until(s.snoozed);
+    if (!(s.geo?.at > old)) delete s.geo;
+    if (!isSupporter(s.supporter, now)) delete s.supporter;
+    return s;
+  };
+  const save = (s, now) => {
+    try {
+      localStorage.readerfund = JSON.stringify(prune(s, now));
+    } catch {}
+  };
+
+  const pageContext = () => {
+    let c = {};
+    try {
+      c = JSON.parse(document.getElementById("readerfund-context").textContent) || {};
+    } catch {}
+    const meta = (attr) => document.querySelector(`meta[${attr}]`)?.content;
+    const narrower = (px) => matchMedia(`(max-width:${px - 0.02}px)`).matches;
+    return {
+      lang: c.lang || document.documentElement.lang,
+      section: c.section || meta('name="readerfund:section"'),
+      tags: c.tags || meta('name="readerfund:tags"')?.split(",").map((tag) => tag.trim()) || [],
+      pageType: c.pageType || meta('name="readerfund:page-type"') ||
+        (meta('property="og:type"') === "article" ? "article" : "other"),
+      device: narrower(640) ? "mobile" : narrower(1024) ? "tablet" : "desktop",
+    };
+  };
+
+  /* the run, once per page view */
+
+  function run() {
+    const now = Math.floor(Date.now() / 1000);
+    const state = prune(load(), now);
+    const ctx = pageContext();
+    const T = TEXT[/^ru/i.test(ctx.lang) ? "ru" : "en"];
+    try {
+      const found = /readerfund-supporter=([^&]*)/.exec(location.hash);
+      if (found) {
+        const token = decodeURIComponent(found[1]);
+        if (isSupporter(token, now)) state.supporter = token;
+        history.replaceState(history.state, "", location.pathname + location.search);
+      }
+    } catch {}
+    ctx.supporter = isSupporter(state.supporter, now);
+    if (ctx.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
+    save(state, now);
+
+    // Batched beacons; a string body is text/plain: no preflight.
+    const queue = [];
+    let timer;
+    const flush = () => {
+      clearTimeout(timer);
+      timer = 0;
+      while (queue.length) {
+        navigator.sendBeacon(url(playbook.endpoints.events), JSON.stringify({ events: queue.splice(0, 20) }));
+      }
+    };
+    const track = (c, variant, channel, type) => {
+      queue.push({ campaign: c.id, variant, channel, type });
+      if (queue.length >= 20) flush();
+      else timer = timer || setTimeout(flush, 2000);
+    };
+    addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", () => document.hidden && flush());
+    const onView = (el, share, fn) => {
+      const io = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting && e.intersectionRatio >= share)) {
+          io.disconnect();
+          fn();
+        }
+      }, { threshold: share });
+      io.observe(el);
+    };
+    // Caps count renders, and control decisions (so the holdout ages alike).
+    const record = (c) => {
+      state.shown[c.id] = [...(state.shown[c.id] || []), now];
+      save(state, now);
+    };
+    const hide = (c, v, channel, key, days) => {
+      const time = Math.floor(Date.now() / 1000);
+      state[key][c.id] = time + (days || 0) * DAY;
+      save(state, time);
+      track(c, v.id, channel, key === "dismissed" ? "dismiss" : "snooze");
+    };
+
+    /* rendering */
+    let locale;
+    try {
+      locale = Intl.getCanonicalLocales(ctx.lang)[0];
+    } catch {}
+    const money = (minor, currency) => {
+      const options = { style: "currency", currency };
+      const digits = new Intl.NumberFormat("en", options).resolvedOptions().maximumFractionDigits;
+      const value = minor / 10 ** digits;
+      if (value % 1 === 0) options.minimumFractionDigits = 0;
+      return new Intl.NumberFormat(locale, options).format(value);
+    };
+    const goal = playbook.goal;
+    const values = (c) => {
+      const vals = { articleCount: articleCount(state, c.targeting?.articleCount?.days, now) };
+      const m = (minor) => money(minor, goal.currency);
+      if (goal?.target > 0) {
+        Object.assign(vals, { goalTarget: m(goal.target), goalRaised: m(goal.raised),
+          goalGap: m(Math.max(0, goal.target - goal.raised)),
+          goalPercent: Math.round((100 * goal.raised) / goal.target) });
+      }
+      return vals; // goalPercent is a number; the copy adds "%"
+    };
+    // null if a placeholder has no value: its element is left out.
+    const fill = (text, vals) => {
+      let missing = false;
+      const out = String(text ?? "").replace(/\{(articleCount|goal(Target|Raised|Gap|Percent))\}/g,
+        (_, key) => vals[key] ?? ((missing = true), ""));
+      return missing ? null : out;
+    };
+    const h = (tag, attrs, ...children) => {
+      const el = document.createElement(tag);
+      for (const [name, value] of Object.entries(attrs)) {
+        if (/^on/.test(name)) el.addEventListener(name.slice(2), value);
+        else if (value != null) el.setAttribute(name, value);
+      }
+      el.append(...children.filter(Boolean));
+      return el;
+    };
+    // Sanitized by the server; defence in depth while still inert (no fetch, no script):
+    // only a few harmless attributes and safe links survive.
+    const body = (html, vals) => {
+      const inert = h("template", {});
+      inert.innerHTML = html || "";
+      const nodes = inert.content;
+      for (const el of nodes.querySelectorAll("script,style,iframe,object,embed,form,img,svg,video,audio")) {
+        el.remove();
+      }
+      for (const el of nodes.querySelectorAll("*")) {
+        for (const { name, value } of [...el.attributes]) {
+          const link = name === "href" && /^(https?:|mailto:|\/)/i.test(value);
+          if (!link && !/^(title|lang|dir)$/.test(name)) el.removeAttribute(name);
+        }
+      }
+      for (const node of [...nodes.childNodes]) if (fill(node.textContent, vals) === null) node.remove();
+      const texts = document.createTreeWalker(nodes, NodeFilter.SHOW_TEXT);
+      while (texts.nextNode()) texts.currentNode.data = fill(texts.currentNode.data, vals);
+      return h("div", { class: "body" }, document.importNode(nodes, true));
+    };
+    let sheet;
+    const host = (cls) => {
+      const el = h("readerfund-message", { class: "readerfund-host " + cls });
+      if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CSS);
+      el.attachShadow({ mode: "open" }).adoptedStyleSheets = [sheet];
+      return el;
+    };
+
+    const message = (c, v, channel) => {
+      const vals = values(c);
+      const heading = fill(v.heading, vals);
+      const highlight = fill(v.highlight, vals);
+      const attribution = { rf_campaign: c.id, rf_variant: v.id, rf_channel: channel };
+      const box = h("div", { class: "m " + channel, role: "region", "aria-label": heading || v.cta.label });
+      const cta = h("a", { class: "cta", href: url(v.cta.url, attribution), onclick: () => {
+        track(c, v.id, channel, "click");
+        flush(); // beacons outlive navigation
+      } }, v.cta.label);
+      const copy = [heading && h("h2", {}, heading), body(v.bodyHtml, vals),
+        highlight && h("p", { class: "hl" }, highlight)];
+      return { vals, heading, highlight, attribution, box, cta, copy };
+    };
+
+    // Banner and header share one host, pinned to the top.
+    let top;
+    const renderTop = (c, v, channel) => {
+      const { vals, heading, highlight, box, cta, copy } = message(c, v, channel);
+      const ticker = v.ticker && vals.goalPercent != null &&
+        T.goal.replace("{r}", vals.goalRaised).replace("{t}", vals.goalTarget);
+      box.append(channel === "header"
+        ? h("p", { class: "in" }, heading && h("strong", {}, heading), " ", highlight, " ", cta)
+        : h("div", { class: "in" }, ...copy,
+          ticker && h("progress", { max: 100, value: vals.goalPercent, "aria-label": ticker }),
+          ticker && h("p", { class: "tick" }, ticker), h("p", {}, cta)),
+        h("button", { type: "button", class: "x", "aria-label": T.close, onclick: () => {
+          box.remove();
+          hide(c, v, channel, "dismissed", c.frequency?.dismissDays);
+        } }, "×"));
+      if (!top) {
+        top = host("readerfund-top");
+        const slot = document.querySelector("[data-readerfund-slot=banner],[data-readerfund-slot=header]");
+        if (slot) slot.append(top);
+        else document.body.prepend(top); // first on screen, first in focus order
+      }
+      top.shadowRoot.append(box);
+      return box;
+    };
+
+    const renderAsk = (c, v, el) => {
+      const { attribution, box, cta, copy } = message(c, v, "ask");
+      const amounts = v.amounts?.[v.currency] || {};
+      const freqs = FREQS.filter((f) => amounts[f]?.choices?.length);
+      let freq;
+      let amount;
+      const update = () => {
+        cta.textContent = T.give[FREQS.indexOf(freq)].replace("{a}", money(amount, v.currency));
+        cta.href = url(v.cta.url, { amount, frequency: freq, currency: v.currency, ...attribution });
+      };
+      // A group of toggle buttons, one pressed.
+      const options = (name, list, pressed, label, choose) =>
+        h("div", { class: "opts", role: "group", "aria-label": name }, ...list.map((x) =>
+          h("button", { type: "button", "aria-pressed": x === pressed, onclick: (e) => {
+            for (const b of e.target.parentNode.children) b.setAttribute("aria-pressed", b === e.target);
+            choose(x);
+            update();
+          } }, label(x))));
+      const amountGroup = h("div", {});
+      const setFreq = (f) => {
+        freq = f;
+        amount = amounts[f].default ?? amounts[f].choices[0];
+        const label = (x) => money(x, v.currency);
+        const choose = (x) => (amount = x);
+        amountGroup.replaceChildren(options(T.amount, amounts[f].choices, amount, label, choose));
+      };
+      if (freqs.length) {
+        setFreq(freqs.includes("monthly") ? "monthly" : freqs[0]);
+        update();
+      }
+      const kind = v.secondary?.kind;
+      box.append(...copy,
+        freqs.length > 1 && options(T.often, freqs, freq, (f) => T.freq[FREQS.indexOf(f)], setFreq),
+        amountGroup, h("p", {}, cta),
+        v.paymentMarks?.length && h("ul", { class: "marks", "aria-label": T.marks },
+          ...v.paymentMarks.map((m) => h("li", {}, m === "bank" ? T.bank : MARKS[m] || m))),
+        /^(remind|dismiss)$/.test(kind) && h("button", { type: "button", class: "sec", onclick: () => {
+          if (kind === "dismiss") {
+            hide(c, v, "ask", "dismissed", c.frequency?.dismissDays);
+            return el.remove();
+          }
+          hide(c, v, "ask", "snoozed", c.frequency?.snoozeDays);
+          const done = h("p", { role: "status", tabindex: -1 }, T.later);
+          box.replaceChildren(done);
+          done.focus();
+        } }, v.secondary.label));
+      return box;
+    };
+
+    // The first rendered in-flow element after el: what inserting there pushes down.
+    const following = (el) => {
+      for (let n = el; n; n = n.parentElement) {
+        for (let s = n.nextElementSibling; s; s = s.nextElementSibling) {
+          if (s.getClientRects().length && getComputedStyle(s).position !== "fixed") return s;
+        }
+      }
+    };
+    // Zero layout shift: insert the ask only while nothing in view lies below its place (the
+    // place itself may be in view), i.e. what follows starts below the viewport; else wait for
+    // that. Measured by IntersectionObserver, so as painted (after a scroll to a #fragment).
+    const whenSafe = (place, insert) => {
+      const next = following(place);
+      if (!next) return insert();
+      const io = new IntersectionObserver(([entry]) => {
+        if (entry.boundingClientRect.top >= innerHeight) {
+          io.disconnect();
+          insert();
+        }
+      });
+      io.observe(next);
+    };
+
+    const show = (picked) => {
+      if (!("adoptedStyleSheets" in document)) return;
+      for (const channel of CHANNELS) {
+        if (!picked[channel]) continue;
+        const { campaign: c, variant: v } = picked[channel];
+        const impression = () => track(c, v ? v.id : "_holdout", channel, "impression");
+        if (channel !== "ask") {
+          record(c);
+          if (v) onView(renderTop(c, v, channel), 0.5, impression);
+          else impression();
+          continue;
+        }
+        const slot = document.querySelector("[data-readerfund-slot=ask]");
+        let place = slot;
+        try {
+          place = place || document.querySelector(script.dataset.askAfter);
+        } catch {}
+        if (!place) continue;
+        if (!v) {
+          // Control: counted when the reader reaches the place of the ask.
+          record(c);
+          const next = following(place);
+          if (next) onView(next, 0, impression);
+          else impression();
+          continue;
+        }
+        whenSafe(place, () => {
+          const el = host("readerfund-ask");
+          const box = renderAsk(c, v, el);
+          el.shadowRoot.append(box);
+          if (slot) slot.append(el);
+          else place.after(el);
+          record(c);
+          onView(box, 0.5, impression);
+        });
+      }
+    };
+
+    const decide = () => {
+      ctx.country = state.geo?.country;
+      show(select(playbook, ctx, state, now));
+    };
+    if (playbook.needsCountry && !(now - state.geo?.at < DAY)) {
+      fetch(url(playbook.endpoints.geo), { credentials: "omit" })
+        .then((response) => response.json())
+        .then((answer) => {
+          state.geo = { country: answer?.country || null, at: now };
+          save(state, now);
+        })
+        .catch(() => {})
+        .then(decide);
+    } else decide();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+}
