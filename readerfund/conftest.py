@@ -71,3 +71,13 @@ def page(browser: Browser, browser_log: BrowserLog) -> Iterator[Page]:
     new_page.on("pageerror", browser_log.on_page_error)
     yield new_page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the playbook is cached per process."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -139,7 +139,8 @@ def state(seed: str = "seed-1", **fields: Any) -> dict[str, Any]:
 
 
 def select_many(page: Page, cases: list[list[Any]]) -> list[dict[str, Any]]:
-    return page.evaluate(SELECT_MANY, cases)
+    results: list[dict[str, Any]] = page.evaluate(SELECT_MANY, cases)
+    return results
 
 
 def shown_ids(page: Page, cases: list[list[Any]], channel: str = "ask") -> list[str | None]:
@@ -239,7 +240,7 @@ def test_a_reader_outside_every_include_list_sees_nothing(
 ):
     # given campaigns that each include only other countries, languages, sections, …
     campaigns = [
-        campaign(f"c{i}", channel=channels[i], **{name: EXCLUDING_RULES[name] for name in names})
+        campaign(f"c{i}", channel=channels[i], **{n: EXCLUDING_RULES[n] for n in names})  # type: ignore[arg-type]
         for i, names in enumerate(rules)
     ]
     reader = {**READER, "country": READER["country"] if country_known else None}

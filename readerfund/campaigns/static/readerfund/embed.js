@@ -435,6 +435,7 @@
     const decide = () => {
       ctx.country = state.geo?.country;
       show(select(playbook, ctx, state, now));
+      document.documentElement.dataset.readerfund = "ready"; // decided: a hook for hosts, tests
     };
     if (playbook.needsCountry && !(now - state.geo?.at < DAY)) {
       fetch(url(playbook.endpoints.geo), { credentials: "omit" })
