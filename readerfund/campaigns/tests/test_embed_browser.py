@@ -218,8 +218,9 @@ def test_hostile_copy_renders_inert(live_server, page: Page):
 
 
 class _HostPage(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args, body: bytes, **kwargs) -> None:
+    def __init__(self, *args, body: bytes, csp: str, **kwargs) -> None:
         self.body = body
+        self.csp = csp
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
