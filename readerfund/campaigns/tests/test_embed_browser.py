@@ -242,10 +242,8 @@ def second_origin(live_server) -> Iterator[str]:
 </head><body><main><h1>An article on a mirror domain</h1><p>Text.</p>
 <div data-readerfund-slot="ask"></div></main>
 <script src="{live_server.url}/embed.js" defer></script></body></html>""".encode()
-    handler = partial(_HostPage, body=body)
-    _HostPage.csp = (
-        f"default-src 'self'; script-src {live_server.url}; connect-src {live_server.url}"
-    )
+    csp = f"default-src 'self'; script-src {live_server.url}; connect-src {live_server.url}"
+    handler = partial(_HostPage, body=body, csp=csp)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
