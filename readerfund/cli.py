@@ -74,7 +74,7 @@ def demo(host: str, port: int) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        run(host, port, application, ipv6=":" in host, threading=True, server_cls=WSGIServer)
+        run(host, port, application, ipv6=":" in host, threading=True, server_cls=WSGIServer)  # type: ignore[arg-type]
     except KeyboardInterrupt:
         print("\nreaderfund demo stopped.", flush=True)
 

@@ -78,6 +78,10 @@ def _fresh_cache() -> Iterator[None]:
     """Each test starts with an empty cache: the playbook is cached per process."""
     from django.core.cache import cache
 
+    from readerfund.campaigns.playbook import playbook_forget
+
     cache.clear()
+    playbook_forget()
     yield
     cache.clear()
+    playbook_forget()

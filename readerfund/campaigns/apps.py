@@ -7,4 +7,9 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from readerfund.campaigns import signals  # noqa: F401 (connects the receivers)
+        from django.db.models.signals import post_migrate
+
+        from readerfund.campaigns import signals
+
+        # An upgrade may change the playbook's format: every deploy migrates, then rebuilds.
+        post_migrate.connect(signals.rebuild_after_migrate, sender=self)

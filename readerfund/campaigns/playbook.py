@@ -3,8 +3,10 @@ bundle that carries it (`/embed.js` = the embed's code called with the playbook)
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,6 +41,7 @@ class Playbook:
     json: bytes
     etag: str
     embed_js: bytes
+    embed_js_gzip: bytes  # compressed once per build, not per request
     embed_etag: str
 
 
@@ -145,7 +148,28 @@ def _etag(payload: bytes) -> str:
 def _package(document: dict[str, Any]) -> Playbook:
     encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
     bundle = f"({embed_code()})(".encode() + encoded + b");\n"
-    return Playbook(document, encoded, _etag(encoded), bundle, _etag(bundle))
+    return Playbook(
+        document, encoded, _etag(encoded), bundle, gzip.compress(bundle, 9), _etag(bundle)
+    )
+
+
+# This process's copy, so that serving needs neither a query nor a cache round trip
+# (the cache unpickles on every read). Replaced on rebuild; trusted for CACHE_SECONDS.
+_local: tuple[float, Playbook] | None = None
+
+
+def _remember(playbook: Playbook) -> Playbook:
+    global _local
+    _local = (time.monotonic() + CACHE_SECONDS, playbook)
+    django_cache.set(CACHE_KEY, playbook, CACHE_SECONDS)
+    return playbook
+
+
+def playbook_forget() -> None:
+    """Drops this process's copies (tests; an operator's shell after a manual change)."""
+    global _local
+    _local = None
+    django_cache.delete(CACHE_KEY)
 
 
 def playbook_rebuild() -> Playbook:
@@ -157,18 +181,17 @@ def playbook_rebuild() -> Playbook:
             pk=1,
             defaults={"document": document, "etag": playbook.etag, "built_at": timezone.now()},
         )
-    django_cache.set(CACHE_KEY, playbook, CACHE_SECONDS)
-    return playbook
+    return _remember(playbook)
 
 
 def playbook_current() -> Playbook:
-    """The playbook to serve: from the process cache; on a miss, one read of the stored build."""
+    """The playbook to serve: this process's copy, else the cache, else one read of the build."""
+    if _local is not None and _local[0] > time.monotonic():
+        return _local[1]
     playbook: Playbook | None = django_cache.get(CACHE_KEY)
     if playbook is not None:
-        return playbook
+        return _remember(playbook)
     build = PlaybookBuild.objects.filter(pk=1).first()
     if build is None:
         return playbook_rebuild()
-    playbook = _package(build.document)
-    django_cache.set(CACHE_KEY, playbook, CACHE_SECONDS)
-    return playbook
+    return _remember(_package(build.document))

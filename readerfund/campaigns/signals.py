@@ -18,3 +18,9 @@ def campaign_changed(sender: type, **kwargs: Any) -> None:
 
     # After commit: readers must never get a playbook with half of an editor's change.
     transaction.on_commit(playbook_rebuild)
+
+
+def rebuild_after_migrate(sender: object, **kwargs: Any) -> None:
+    from readerfund.campaigns.playbook import playbook_rebuild
+
+    playbook_rebuild()

@@ -2,42 +2,38 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from readerfund.campaigns.playbook import playbook_current
 from readerfund.campaigns.preview import PreviewError, preview_document
+from readerfund.campaigns.serving import playbook_answer
 from readerfund.core.embedding import allow_embedding_origin
 from readerfund.core.geo import country_from_request
 
-# Short enough that an editor's change reaches readers within a minute; long enough that a
-# CDN absorbs the traffic. ETag makes the revalidation a 304 of a few bytes.
-PLAYBOOK_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 
-
-def _cacheable(request: HttpRequest, body: bytes, etag: str, content_type: str) -> HttpResponse:
-    if etag in request.headers.get("If-None-Match", ""):
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type=content_type)
-    response["ETag"] = etag
-    response["Cache-Control"] = PLAYBOOK_CACHE_CONTROL
-    allow_embedding_origin(request, response)
+def _from_answer(request: HttpRequest, path: str) -> HttpResponse:
+    answer = playbook_answer(
+        path=path,
+        if_none_match=request.headers.get("If-None-Match", ""),
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
+        origin=request.headers.get("Origin"),
+    )
+    response = HttpResponse(answer.body, status=answer.status)
+    for name, value in answer.headers.items():
+        response[name] = value
     return response
 
 
+# Usually answered by PlaybookFastPath before Django sees the request; these views serve
+# the same answer when readerfund runs under another entry point (tests, runserver).
 @require_GET
 def embed_js(request: HttpRequest) -> HttpResponse:
-    playbook = playbook_current()
-    return _cacheable(
-        request, playbook.embed_js, playbook.embed_etag, "text/javascript; charset=utf-8"
-    )
+    return _from_answer(request, "/embed.js")
 
 
 @require_GET
 def playbook_json(request: HttpRequest) -> HttpResponse:
-    playbook = playbook_current()
-    return _cacheable(request, playbook.json, playbook.etag, "application/json")
+    return _from_answer(request, "/api/playbook.json")
 
 
 @require_GET

@@ -7,19 +7,13 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.utils import timezone
 
 from readerfund.campaigns.models import Campaign, Status
-from readerfund.campaigns.playbook import playbook_current
+from readerfund.campaigns.playbook import playbook_current, playbook_forget
 from readerfund.campaigns.tests.factories import campaign_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def _ids(client) -> list[str]:
@@ -96,7 +90,7 @@ def test_another_server_picks_up_a_change_from_the_stored_build(client):
     # given a playbook built (and stored) by another app server
     campaign_create(slug="banner")
     built = playbook_current()
-    cache.clear()  # this process has never seen it
+    playbook_forget()  # this process has never seen it
 
     # then this process serves the stored build
     assert playbook_current().etag == built.etag

@@ -6,7 +6,6 @@ import json
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -18,7 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def live_campaign():
-    cache.clear()
     return campaign_create(slug="ask-one", channel="ask", variants=("a", "b"))
 
 

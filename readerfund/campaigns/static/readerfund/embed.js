@@ -109,6 +109,12 @@
 
   if (window.readerfund) return; // on the page twice
   window.readerfund = { version: 1, select, explain, isSupporter };
+  // A signed preview link from the admin (#readerfund-preview=<token>): nothing is counted
+  // or stored, and the previewed variant shows whatever the rules say.
+  let preview;
+  try {
+    preview = decodeURIComponent(/readerfund-preview=([^&]*)/.exec(location.hash)[1]);
+  } catch {}
 
   /* local state; in memory when localStorage fails */
 
@@ -136,7 +142,7 @@
     return s;
   };
   const save = (s, now) => {
-    try {
+    if (!preview) try {
       localStorage.readerfund = JSON.stringify(prune(s, now));
     } catch {}
   };
@@ -188,6 +194,7 @@
       }
     };
     const track = (c, variant, channel, type) => {
+      if (preview) return;
       queue.push({ campaign: c.id, variant, channel, type });
       if (queue.length >= 20) flush();
       else timer = timer || setTimeout(flush, 2000);
@@ -205,6 +212,7 @@
     };
     // Caps count renders, and control decisions (so the holdout ages alike).
     const record = (c) => {
+      if (preview) return; // the panel explains the decision as it was made
       state.shown[c.id] = [...(state.shown[c.id] || []), now];
       save(state, now);
     };
@@ -432,21 +440,31 @@
       }
     };
 
-    const decide = () => {
+    // p: the preview answer, {campaign} or {error}.
+    const decide = (p) => {
       ctx.country = state.geo?.country;
-      show(select(playbook, ctx, state, now));
+      const picked = select(playbook, ctx, state, now);
+      const c = p?.campaign;
+      if (c) picked[c.channel] = { campaign: c, variant: c.variants[0] };
+      show(picked);
       document.documentElement.dataset.readerfund = "ready"; // decided: a hook for hosts, tests
+      if (p) {
+        window.readerfund.debug = { playbook, context: ctx, state, now, preview: c || p };
+        document.head.append(h("script", { src: url("/static/readerfund/preview.js") }));
+      }
     };
-    if (playbook.needsCountry && !(now - state.geo?.at < DAY)) {
-      fetch(url(playbook.endpoints.geo), { credentials: "omit" })
-        .then((response) => response.json())
-        .then((answer) => {
-          state.geo = { country: answer?.country || null, at: now };
-          save(state, now);
-        })
-        .catch(() => {})
-        .then(decide);
-    } else decide();
+    const get = (path, params) => fetch(url(path, params), { credentials: "omit" })
+      .then((response) => response.json());
+    const geo = playbook.needsCountry && !(now - state.geo?.at < DAY) && get(playbook.endpoints.geo)
+      .then((answer) => {
+        state.geo = { country: answer?.country || null, at: now };
+        save(state, now);
+      })
+      .catch(() => {});
+    const asked = preview && get(playbook.endpoints.preview, { token: preview })
+      .catch((error) => ({ error: String(error) }));
+    if (geo || asked) Promise.all([asked, geo]).then(([p]) => decide(p));
+    else decide();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);

@@ -1,0 +1,1 @@
+"""readerfund's benchmarks: `scripts/bench` (or `python -m bench [name …]`)."""

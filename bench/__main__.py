@@ -1,0 +1,15 @@
+"""`python -m bench [embed] [throughput]`: run the named benchmarks (default: all)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import embed, throughput
+
+BENCHMARKS = {"embed": embed.run, "throughput": throughput.run}
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(BENCHMARKS)
+    for name in names:
+        print(f"== {name}", flush=True)
+        BENCHMARKS[name]()

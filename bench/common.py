@@ -1,0 +1,137 @@
+"""Shared pieces of the benchmarks: a real server in a subprocess, medians, the report line."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("READERFUND_CHROMIUM", "/usr/bin/chromium")
+POSTGRES_URL = os.environ.get(
+    "READERFUND_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"
+)
+
+
+def report(name: str, value: float, unit: str, baseline_name: str, baseline: float) -> None:
+    """One line per figure: the figure, what it is compared with, and the ratio."""
+    ratio = value / baseline if baseline else float("nan")
+    print(
+        f"{name:<44} {value:>10.2f} {unit:<8} | {baseline_name}: {baseline:.2f} {unit}"
+        f" | ratio {ratio:.2f}",
+        flush=True,
+    )
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def postgres_reachable() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    env: dict[str, str]
+
+
+def readerfund(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "readerfund", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+@contextlib.contextmanager
+def bench_database(kind: str, data_dir: str) -> Iterator[str]:
+    """A fresh database of the kind asked for ('sqlite' or 'postgres'), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{data_dir}/bench.sqlite3"
+        return
+    import psycopg
+
+    name = f"readerfund_bench_{os.getpid()}"
+    admin = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def production_server(*, database: str = "sqlite", workers: int = 2) -> Iterator[Server]:
+    """`readerfund serve` (gunicorn) on a fresh database, with the demo campaigns loaded."""
+    with (
+        tempfile.TemporaryDirectory(prefix="readerfund-bench-") as data,
+        bench_database(database, data) as database_url,
+    ):
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
+            "READERFUND_ENV": "production",
+            "READERFUND_DATA_DIR": data,
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            "READERFUND_DEMO_SITE": "true",
+            "WEB_CONCURRENCY": str(workers),
+        }
+        readerfund("manage", "migrate", "-v", "0", env=env)
+        readerfund(
+            "campaigns", "load", str(REPO / "readerfund/demo/content/campaigns.yaml"), env=env
+        )
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "readerfund", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(url + "/healthz")
+            yield Server(url, env)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
