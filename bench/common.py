@@ -113,6 +113,7 @@ def production_server(*, database: str = "sqlite", workers: int = 2) -> Iterator
             "READERFUND_DATA_DIR": data,
             "SECRET_KEY": "bench-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "READERFUND_PUBLIC_URL": "http://127.0.0.1",
             "DATABASE_URL": database_url,
             "READERFUND_DEMO_SITE": "true",
             "WEB_CONCURRENCY": str(workers),

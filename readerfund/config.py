@@ -55,6 +55,12 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Comma-separated host names this server answers for. Required in production.",
     ),
     EnvSetting(
+        "READERFUND_PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        None,
+        "The public address of this server, used in emailed links, e.g. `https://support.example.org`.",
+    ),
+    EnvSetting(
         "CSRF_TRUSTED_ORIGINS",
         "",
         "",
@@ -90,6 +96,45 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "",
         "",
         "Path to a MaxMind GeoLite2-Country `.mmdb` file, used when the header is absent.",
+    ),
+    EnvSetting(
+        "READERFUND_PAYMENT_METHODS",
+        "*:stripe,bank_transfer",
+        "*:stripe,bank_transfer",
+        "Methods offered per reader country: `RU:bank_transfer;*:stripe,bank_transfer` "
+        "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards.",
+    ),
+    EnvSetting(
+        "READERFUND_BANK_DETAILS",
+        "Account holder: The Far Shore (demo); IBAN: DE00 0000 0000 0000 0000 00; BIC: DEMODEFF",
+        "",
+        "Account details shown for bank transfers (`;` starts a new line); empty disables them.",
+    ),
+    EnvSetting(
+        "STRIPE_SECRET_KEY",
+        "",
+        "",
+        "Stripe secret key; with the publishable key it enables card payments through Stripe.",
+    ),
+    EnvSetting("STRIPE_PUBLISHABLE_KEY", "", "", "Stripe publishable key."),
+    EnvSetting(
+        "STRIPE_WEBHOOK_SECRET",
+        "",
+        "",
+        "Signing secret of the Stripe webhook endpoint `/payments/webhooks/stripe/`; required "
+        "in production when Stripe is configured.",
+    ),
+    EnvSetting(
+        "READERFUND_STRIPE_API_BASE",
+        "",
+        "",
+        "Another Stripe API address (tests use a local stand-in); empty for Stripe itself.",
+    ),
+    EnvSetting(
+        "READERFUND_STRIPE_JS_URL",
+        "https://js.stripe.com/v3/",
+        "https://js.stripe.com/v3/",
+        "Where the checkout page loads Stripe.js from.",
     ),
     EnvSetting(
         "EMAIL_URL",

@@ -65,9 +65,39 @@ else:
 ALLOWED_HOSTS = _csv("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _csv("CSRF_TRUSTED_ORIGINS")
 DEMO_SITE = _flag("READERFUND_DEMO_SITE")
+READERFUND_PUBLIC_URL = env_value("READERFUND_PUBLIC_URL")
 READERFUND_EMBED_ORIGINS = _csv("READERFUND_EMBED_ORIGINS")
 READERFUND_COUNTRY_HEADER = env_value("READERFUND_COUNTRY_HEADER")
 READERFUND_GEOIP_DATABASE = env_value("READERFUND_GEOIP_DATABASE")
+
+
+def _payment_methods(value: str) -> dict[str, list[str]]:
+    """'RU:bank_transfer;*:stripe,bank_transfer' → {'RU': [...], '*': [...]}."""
+    rules: dict[str, list[str]] = {}
+    for rule in filter(None, (part.strip() for part in value.split(";"))):
+        countries, _, methods = rule.partition(":")
+        if not methods:
+            raise ConfigurationError(f"READERFUND_PAYMENT_METHODS: {rule!r} needs COUNTRY:methods")
+        for country in countries.split(","):
+            rules[country.strip().upper()] = [m.strip() for m in methods.split(",") if m.strip()]
+    return rules
+
+
+READERFUND_PAYMENT_METHODS = _payment_methods(env_value("READERFUND_PAYMENT_METHODS"))
+READERFUND_BANK_DETAILS = [
+    line.strip() for line in env_value("READERFUND_BANK_DETAILS").split(";") if line.strip()
+]
+STRIPE_SECRET_KEY = env_value("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_value("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env_value("STRIPE_WEBHOOK_SECRET")
+READERFUND_STRIPE_API_BASE = env_value("READERFUND_STRIPE_API_BASE")
+READERFUND_STRIPE_JS_URL = env_value("READERFUND_STRIPE_JS_URL")
+if PRODUCTION and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    # Fail closed: without the secret no webhook can be verified, and unverified events
+    # must never touch the ledger.
+    raise ConfigurationError(
+        "STRIPE_WEBHOOK_SECRET is required in production when Stripe is set up."
+    )
 
 if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -89,6 +119,8 @@ INSTALLED_APPS = [
     "readerfund.core",
     "readerfund.campaigns",
     "readerfund.events",
+    "readerfund.payments",
+    "readerfund.checkout",
     "readerfund.demo",
 ]
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from readerfund.campaigns import views as campaign_views
 from readerfund.events import views as event_views
+from readerfund.payments import views as payment_views
 
 admin.site.site_header = _("readerfund administration")
 admin.site.site_title = _("readerfund")
@@ -30,6 +31,8 @@ urlpatterns = [
     path("api/geo", campaign_views.geo, name="geo"),
     path("api/events", event_views.ingest, name="events"),
     path("api/preview", campaign_views.preview, name="preview"),
+    path("payments/webhooks/<slug:provider>/", payment_views.webhook, name="webhook"),
+    path("", include("readerfund.checkout.urls")),
     path("healthz", health, name="health"),
     path("favicon.ico", favicon),
 ]

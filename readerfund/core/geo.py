@@ -24,7 +24,7 @@ def _geoip_reader(path: str) -> Any:
     return geoip2.database.Reader(path)
 
 
-def _client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str:
     # Behind a trusted proxy the first X-Forwarded-For entry is the reader.
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
@@ -41,7 +41,7 @@ def country_from_request(request: HttpRequest) -> str | None:
         import geoip2.errors
 
         try:
-            found = _geoip_reader(settings.READERFUND_GEOIP_DATABASE).country(_client_ip(request))
+            found = _geoip_reader(settings.READERFUND_GEOIP_DATABASE).country(client_ip(request))
         except (geoip2.errors.AddressNotFoundError, ValueError):
             return None
         code = found.country.iso_code

@@ -125,6 +125,7 @@ def test_serve_runs_gunicorn_on_the_production_database(tmp_path, production_dat
         SECRET_KEY="production-test-" + "k" * 40,
         DATABASE_URL=production_database_url,
         ALLOWED_HOSTS="127.0.0.1",
+        READERFUND_PUBLIC_URL=f"http://127.0.0.1:{port}",
         READERFUND_DATA_DIR=str(tmp_path),
         READERFUND_DEMO_SITE="true",
         WEB_CONCURRENCY="1",

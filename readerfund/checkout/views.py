@@ -1,0 +1,242 @@
+"""The checkout: the give page, starting a payment, the sandbox, thanks, the manage link."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, currency_for_country
+from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
+from readerfund.checkout.services import RateLimited, checkout_start, rate_limit_check
+from readerfund.core.geo import client_ip, country_from_request
+from readerfund.core.money import money_format
+from readerfund.core.tokens import TokenInvalid, token_read
+from readerfund.payments.emails import MANAGE_PURPOSE
+from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt, Supporter
+from readerfund.payments.providers.base import ProviderUnavailable
+from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
+from readerfund.payments.registry import provider_get, providers_for_country
+from readerfund.payments.services import attempt_confirm, provider_event_apply
+from readerfund.supporters.tokens import supporter_token_issue
+
+MANAGE_LINK_DAYS = 90
+
+
+def _language(request: HttpRequest) -> str:
+    language = translation.get_language() or "en"
+    return language.split("-")[0] if language.split("-")[0] in dict(settings.LANGUAGES) else "en"
+
+
+def checkout_csp(providers: list[Any]) -> str:
+    """Strict: our own files plus the card provider's script and frames, nothing inline."""
+    extra = " ".join(sorted({source for p in providers for source in p.script_sources()}))
+    frames = extra or "'none'"
+    return (
+        f"default-src 'self'; script-src 'self' {extra}; frame-src {frames}; "
+        f"connect-src 'self' {extra}; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def _with_csp(response: HttpResponse, providers: list[Any]) -> HttpResponse:
+    response["Content-Security-Policy"] = checkout_csp(providers)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _amount_table(language: str) -> dict[str, Any]:
+    return {
+        currency: {
+            frequency: {
+                "choices": [[a, money_format(a, currency, language)] for a in rule.choices],
+                "default": rule.default,
+                "min": rule.minimum,
+                "minLabel": money_format(rule.minimum, currency, language),
+            }
+            for frequency, rule in rules.items()
+        }
+        for currency, rules in AMOUNTS.items()
+    }
+
+
+def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    language = _language(request)
+    country = country_from_request(request)
+    providers = providers_for_country(country)
+    query = request.POST if request.method == "POST" else request.GET
+    currency = query.get("currency", "")
+    if currency not in CURRENCIES:
+        currency = currency_for_country(country)
+    frequency = query.get("frequency", "monthly")
+    if frequency not in FREQUENCY_LABELS:
+        frequency = "monthly"
+    rule = AMOUNTS[currency][frequency]
+    try:
+        preselected = int(query.get("amount", rule.default))
+    except ValueError:
+        preselected = rule.default
+    if preselected < rule.minimum:
+        preselected = rule.default
+    request.session.setdefault("checkout", True)  # a session for the per-session limit
+    context = {
+        "providers": providers,
+        "test_mode": any(p.test_mode for p in providers),
+        "amounts": _amount_table(language),
+        "currencies": CURRENCIES,
+        "frequencies": FREQUENCY_LABELS,
+        "error": error,
+        "initial": {
+            "currency": currency,
+            "frequency": frequency,
+            "amount": preselected,
+            "campaign": query.get("rf_campaign", query.get("campaign", ""))[:60],
+            "variant": query.get("rf_variant", query.get("variant", ""))[:40],
+            "channel": query.get("rf_channel", query.get("channel", ""))[:10],
+            "return_to": query.get("return_to", "")[:500],
+            "email": query.get("email", "")[:254] if request.method == "POST" else "",
+        },
+        "provider_context": {k: v for p in providers for k, v in p.page_context().items()},
+    }
+    response = render(request, "checkout/give.html", context, status=status)
+    return _with_csp(response, providers)
+
+
+def give(request: HttpRequest) -> HttpResponse:
+    return _give_page(request)
+
+
+def _answer(request: HttpRequest, body: dict[str, Any], status: int = 200) -> HttpResponse:
+    """JSON for the page's script; without JavaScript, the next page or the form again."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(body, status=status)
+    if status >= 400:
+        return _give_page(request, error=str(body.get("error", "")), status=status)
+    return redirect(body["next"])
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """Starts a payment. 4xx with a message for anything wrong, never 500."""
+    return _start(request)
+
+
+def _start(request: HttpRequest) -> HttpResponse:
+    language = _language(request)
+    form = GiveForm(request.POST, own_host=request.get_host(), language=language)
+    if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        message = " ".join(e for errs in errors.values() for e in errs)
+        return _answer(request, {"error": message, "fields": errors}, 400)
+    provider = provider_get(form.cleaned_data["method"])
+    offered = providers_for_country(country_from_request(request))
+    if provider is None or provider not in offered:
+        return _answer(request, {"error": _("This payment method is not available.")}, 400)
+    if form.cleaned_data["frequency"] != "one_off" and not provider.supports_recurring:
+        return _answer(request, {"error": _("This payment method is for one-off gifts only.")}, 400)
+    try:
+        rate_limit_check(
+            client_ip=client_ip(request), session_key=request.session.session_key or "none"
+        )
+    except RateLimited:
+        message = _("Too many attempts. Please wait a few minutes and try again.")
+        return _answer(request, {"error": message}, 429)
+    try:
+        started = checkout_start(data=form.cleaned_data, provider=provider, language=language)
+    except ProviderUnavailable:
+        message = _("The payment service is not answering. Please try again shortly.")
+        return _answer(request, {"error": message}, 503)
+    result, attempt = started.result, started.attempt
+    thanks = reverse("checkout:thanks", args=[attempt.public_id])
+    body: dict[str, Any] = {"outcome": result.outcome, "next": thanks}
+    if result.outcome == "requires_action":
+        body["clientSecret"] = result.client_secret
+    elif result.outcome == "redirect":
+        body["next"] = result.redirect_url
+    elif result.outcome == "failed":
+        return _answer(request, {"error": result.message or _("The payment failed.")}, 402)
+    return _answer(request, body)
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
+    """The test-mode payment page: pay or fail, then the same event road as a real provider."""
+    found = get_object_or_404(PaymentAttempt, public_id=attempt, provider="sandbox")
+    provider = SandboxProvider()
+    if request.method == "POST" and found.status == AttemptStatus.STARTED:
+        paid = request.POST.get("outcome") == "pay"
+        body, signature = provider.event_for(attempt=found, paid=paid)
+        event = provider.parse_webhook(body=body, headers={SIGNATURE_HEADER: signature})
+        provider_event_apply(provider="sandbox", event=event)
+        if not paid:
+            found.status = AttemptStatus.FAILED
+            found.save(update_fields=["status"])
+            return redirect(reverse("checkout:give") + "?failed=1")
+        return redirect("checkout:thanks", attempt=found.public_id)
+    context = {
+        "attempt": found,
+        "amount": money_format(found.amount, found.currency, _language(request)),
+        "frequency": FREQUENCY_LABELS[found.frequency],
+        "test_mode": True,
+    }
+    return _with_csp(render(request, "checkout/sandbox.html", context), [])
+
+
+def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
+    found = get_object_or_404(PaymentAttempt, public_id=attempt)
+    provider = provider_get(found.provider)
+    if provider is not None and found.status == AttemptStatus.STARTED:
+        # Unreachable provider: the webhook or reconciliation records it; the page says so.
+        with contextlib.suppress(ProviderUnavailable):
+            attempt_confirm(attempt=found, facts=provider.confirm(attempt=found))
+        found.refresh_from_db()
+    contribution = Contribution.objects.filter(attempt=found).first()
+    received = found.status == AttemptStatus.SUCCEEDED
+    token = supporter_token_issue() if received else ""
+    back = found.return_to or (reverse("demo:front") if settings.DEMO_SITE else "")
+    context = {
+        "attempt": found,
+        "contribution": contribution,
+        "received": received,
+        "pending_transfer": contribution is not None and contribution.status == "pending",
+        "amount": money_format(found.amount, found.currency, _language(request)),
+        "frequency": FREQUENCY_LABELS[found.frequency],
+        # The supporter token travels in the fragment: it never reaches a server log.
+        "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
+        "test_mode": found.provider == "sandbox",
+    }
+    response = render(request, "checkout/thanks.html", context)
+    response["Cache-Control"] = "no-store"
+    return _with_csp(response, [])
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every receipt. Shows the supporter's gifts; changing them comes next."""
+    try:
+        claims = token_read(token, purpose=MANAGE_PURPOSE, max_age_days=MANAGE_LINK_DAYS)
+    except TokenInvalid as error:
+        raise Http404(_("This link is not valid any more.")) from error
+    supporter = get_object_or_404(Supporter, pk=int(claims.subject))
+    context = {
+        "supporter": supporter,
+        "contributions": [
+            (c, money_format(c.amount, c.currency, _language(request)))
+            for c in supporter.contributions.order_by("-created_at")
+        ],
+        "plans": [
+            (p, money_format(p.amount, p.currency, _language(request)))
+            for p in supporter.plans.order_by("-started_at")
+        ],
+    }
+    response = render(request, "checkout/manage.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return _with_csp(response, [])

@@ -1,0 +1,45 @@
+"""Receipt emails: localized text and HTML, with the signed link to manage the gift."""
+
+from __future__ import annotations
+
+from babel.numbers import format_currency
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from readerfund.core.money import money_format
+from readerfund.core.tokens import token_make
+from readerfund.payments.models import Contribution
+
+MANAGE_PURPOSE = "manage"
+
+
+def manage_url(*, supporter_id: int) -> str:
+    """The link in every receipt: /manage/<token>/ (the self-service page reads it)."""
+    token = token_make(purpose=MANAGE_PURPOSE, subject=str(supporter_id))
+    return settings.READERFUND_PUBLIC_URL.rstrip("/") + reverse("checkout:manage", args=[token])
+
+
+def receipt_email(*, contribution: Contribution) -> EmailMultiAlternatives:
+    supporter = contribution.supporter
+    language = supporter.language if supporter.language in dict(settings.LANGUAGES) else "en"
+    with translation.override(language):
+        context = {
+            "contribution": contribution,
+            "amount": money_format(contribution.amount, contribution.currency, language),
+            "frequency": contribution.get_frequency_display(),
+            "manage_url": manage_url(supporter_id=supporter.pk),
+            "name": supporter.name,
+        }
+        subject = _("Thank you for supporting us — your receipt")
+        text = render_to_string("payments/email/receipt.txt", context)
+        html = render_to_string("payments/email/receipt.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[supporter.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+__all__ = ["format_currency", "manage_url", "receipt_email"]

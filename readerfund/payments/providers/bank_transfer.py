@@ -1,0 +1,40 @@
+"""Bank transfer: the reader sees the account details and a unique reference; an admin
+marks the transfer received when it shows on the statement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+
+from readerfund.payments.providers.base import PaymentProvider, StartResult
+
+if TYPE_CHECKING:
+    from readerfund.payments.models import PaymentAttempt
+
+
+def transfer_reference(attempt: PaymentAttempt) -> str:
+    """Short enough to type into a banking app, unique per attempt: RF-XXXX-XXXX."""
+    code = attempt.public_id.hex[:8].upper()
+    return f"RF-{code[:4]}-{code[4:]}"
+
+
+class BankTransferProvider(PaymentProvider):
+    identifier = "bank_transfer"
+    label = "Bank transfer"
+    marks = ("bank",)
+    supports_recurring = False  # a standing order is the reader's bank's business
+
+    def is_configured(self) -> bool:
+        return bool(settings.READERFUND_BANK_DETAILS)
+
+    def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
+        reference = transfer_reference(attempt)
+        return StartResult(
+            "instructions",
+            reference=reference,
+            instructions={
+                "details": "\n".join(settings.READERFUND_BANK_DETAILS),
+                "reference": reference,
+            },
+        )

@@ -1,0 +1,142 @@
+"""The payment-provider interface. A provider is one package under `payments/providers/`;
+adding PayPal or a crypto processor means writing one more class like these and
+registering it in `registry.py`. Everything provider-specific (SDKs included) stays inside.
+
+Providers speak to the ledger only in *facts* (below): normalized statements about money
+that `payments.services` applies idempotently, whatever their source — a webhook, the
+reader's return from checkout, or reconciliation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
+
+
+# ---- facts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentSucceeded:
+    payment_id: str  # the provider's id of this payment (unique per provider)
+    amount: int
+    currency: str
+    occurred_at: datetime.datetime
+    attempt_id: str = ""  # our PaymentAttempt.public_id, carried in the provider's metadata
+    plan_id: str = ""  # the provider's id of the recurring plan this payment belongs to
+
+
+@dataclass(frozen=True)
+class PaymentRefunded:
+    payment_id: str
+    refunded_amount: int  # total refunded so far, not the increment: applying twice is safe
+    occurred_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PaymentDisputed:
+    payment_id: str
+    occurred_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PlanChanged:
+    plan_id: str
+    status: Literal["incomplete", "active", "past_due", "canceled"]
+    occurred_at: datetime.datetime
+    attempt_id: str = ""
+    amount: int | None = None  # set when the provider's plan amount changed
+
+
+Fact = PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged
+
+
+@dataclass(frozen=True)
+class ProviderEventData:
+    """A verified event from the provider, ready to be stored once and applied."""
+
+    event_id: str
+    type: str
+    payload: dict[str, Any]
+    facts: list[Fact] = field(default_factory=list)
+
+
+class WebhookRejected(Exception):
+    """Signature, timestamp or version check failed: answer 400, write nothing."""
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not be reached or failed transiently: a retry may help (5xx)."""
+
+
+# ---- starting a payment ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """What the checkout page does next."""
+
+    outcome: Literal["succeeded", "requires_action", "redirect", "instructions", "failed"]
+    reference: str = ""  # the provider's id of the payment or plan
+    client_secret: str = ""  # requires_action: the browser finishes 3-D Secure with it
+    redirect_url: str = ""
+    message: str = ""  # failed: safe to show the reader
+    instructions: Mapping[str, str] = field(default_factory=dict)
+
+
+class PaymentProvider(ABC):
+    identifier: ClassVar[str]
+    #: what readers see on the method's button
+    label: ClassVar[str]
+    #: marks shown on the checkout page (see campaigns.lists.PAYMENT_MARKS)
+    marks: ClassVar[tuple[str, ...]] = ()
+    supports_recurring: ClassVar[bool] = True
+    #: test-mode providers are labelled as such on every page they touch
+    test_mode: ClassVar[bool] = False
+
+    def is_configured(self) -> bool:
+        """Whether the operator set this provider up (keys present, …)."""
+        return True
+
+    def page_context(self) -> dict[str, Any]:
+        """Extra template context for the checkout page (publishable keys, script URLs)."""
+        return {}
+
+    def script_sources(self) -> tuple[str, ...]:
+        """Origins the checkout page's CSP must allow for this provider's scripts."""
+        return ()
+
+    @abstractmethod
+    def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
+        """Starts a one-off payment or a recurring plan (per `attempt.frequency`).
+
+        Must pass a deterministic idempotency key derived from the attempt, so that a retry
+        of the same attempt never charges twice.
+        """
+
+    def confirm(self, *, attempt: PaymentAttempt) -> list[Fact]:
+        """The authoritative state of the attempt's payment, fetched from the provider when
+        the reader returns from checkout (this may race the webhook; both are applied once)."""
+        return []
+
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> ProviderEventData:
+        """Verifies and parses a webhook. Raises WebhookRejected when it is not authentic."""
+        raise WebhookRejected(f"{self.identifier} does not receive webhooks")
+
+    def recent_events(self, *, since: datetime.datetime) -> list[ProviderEventData]:
+        """Events since a moment, for reconciliation after missed webhooks."""
+        return []
+
+    def refund(self, *, contribution: Contribution) -> None:
+        """Refunds a contribution in full; the ledger changes when the provider confirms."""
+        raise NotImplementedError(f"{self.identifier} cannot refund from readerfund")
+
+    def cancel_plan(self, *, plan: RecurringPlan) -> None:
+        """Cancels a recurring plan at the provider; the ledger follows its event."""
+        raise NotImplementedError(f"{self.identifier} cannot cancel plans from readerfund")

@@ -1,0 +1,243 @@
+"""Applying money facts to the ledger: exactly once, in any order, never backwards."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from readerfund.payments.models import (
+    AttemptStatus,
+    Contribution,
+    ContributionStatus,
+    Frequency,
+    PaymentAttempt,
+    PlanStatus,
+    ProviderEvent,
+    RecurringPlan,
+    Supporter,
+)
+from readerfund.payments.providers.base import (
+    Fact,
+    PaymentDisputed,
+    PaymentRefunded,
+    PaymentSucceeded,
+    PlanChanged,
+    ProviderEventData,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class FactNotYetApplicable(Exception):
+    """A fact refers to something this ledger has not seen yet (events arrive in any order).
+
+    Raised out of the transaction, so nothing is stored; the webhook answers 5xx and the
+    provider retries later, or reconciliation applies it.
+    """
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    applied: bool  # False: this event had been applied before
+    contributions_created: int
+
+
+def supporter_for(
+    *, email: str, name: str = "", consent: bool = False, language: str = "en"
+) -> Supporter:
+    supporter, created = Supporter.objects.get_or_create(
+        email=email.strip().lower(),
+        defaults={"name": name, "email_consent": consent, "language": language},
+    )
+    if not created and ((consent and not supporter.email_consent) or (name and not supporter.name)):
+        supporter.email_consent = supporter.email_consent or consent
+        supporter.name = supporter.name or name
+        supporter.save(update_fields=["email_consent", "name"])
+    return supporter
+
+
+def _attempt(attempt_id: str) -> PaymentAttempt | None:
+    try:
+        return PaymentAttempt.objects.filter(public_id=uuid.UUID(attempt_id)).first()
+    except ValueError:
+        return None
+
+
+def _plan_for(*, provider: str, plan_id: str, attempt: PaymentAttempt | None) -> RecurringPlan:
+    plan = RecurringPlan.objects.filter(provider=provider, provider_plan_id=plan_id).first()
+    if plan is not None:
+        return plan
+    if attempt is None:
+        raise FactNotYetApplicable(f"plan {plan_id} is not known yet")
+    try:
+        with transaction.atomic():
+            return RecurringPlan.objects.create(
+                supporter=supporter_for(
+                    email=attempt.email, name=attempt.name, consent=attempt.email_consent,
+                    language=attempt.language,
+                ),
+                attempt=attempt, provider=provider, provider_plan_id=plan_id,
+                frequency=attempt.frequency, amount=attempt.amount, currency=attempt.currency,
+                campaign=attempt.campaign, variant=attempt.variant, channel=attempt.channel,
+            )  # fmt: skip
+    except IntegrityError:  # created concurrently by the other path (webhook vs return)
+        return RecurringPlan.objects.get(provider=provider, provider_plan_id=plan_id)
+
+
+def _payment_succeeded(provider: str, fact: PaymentSucceeded) -> int:
+    attempt = _attempt(fact.attempt_id) if fact.attempt_id else None
+    plan = (
+        _plan_for(provider=provider, plan_id=fact.plan_id, attempt=attempt)
+        if fact.plan_id
+        else None
+    )
+    if attempt is None and plan is not None:
+        attempt = plan.attempt
+    if attempt is None:
+        raise FactNotYetApplicable(f"payment {fact.payment_id} has no known attempt or plan")
+    supporter = plan.supporter if plan else supporter_for(
+        email=attempt.email, name=attempt.name, consent=attempt.email_consent,
+        language=attempt.language,
+    )  # fmt: skip
+    try:
+        # The unique (provider, provider_payment_id) constraint, not an "exists?" check,
+        # is what makes this exactly-once under concurrency.
+        with transaction.atomic():
+            contribution = Contribution.objects.create(
+                supporter=supporter, plan=plan, attempt=attempt, provider=provider,
+                provider_payment_id=fact.payment_id,
+                frequency=plan.frequency if plan else Frequency.ONE_OFF,
+                amount=fact.amount, currency=fact.currency.upper(),
+                anonymous=attempt.anonymous, campaign=attempt.campaign,
+                variant=attempt.variant, channel=attempt.channel, received_at=fact.occurred_at,
+            )  # fmt: skip
+    except IntegrityError:
+        return 0
+    if attempt.status != AttemptStatus.SUCCEEDED:
+        attempt.status = AttemptStatus.SUCCEEDED
+        attempt.save(update_fields=["status"])
+    if plan and plan.status == PlanStatus.INCOMPLETE:
+        _plan_status(plan, PlanStatus.ACTIVE, fact.occurred_at)
+    from readerfund.payments.tasks import receipt_send
+
+    # Queued in this transaction (database task backend): the receipt exists if and only if
+    # the contribution does, and the worker sends it once.
+    receipt_send.enqueue(contribution.pk)
+    return 1
+
+
+def _plan_status(plan: RecurringPlan, status: str, at: datetime.datetime) -> None:
+    if plan.status == PlanStatus.CANCELED:
+        return  # terminal: a late "active" must not revive a canceled plan
+    if plan.status_at is not None and at < plan.status_at:
+        return  # older than what we know
+    plan.status = status
+    plan.status_at = at
+    if status == PlanStatus.CANCELED:
+        plan.canceled_at = at
+    plan.save(update_fields=["status", "status_at", "canceled_at"])
+
+
+def _plan_changed(provider: str, fact: PlanChanged) -> None:
+    attempt = _attempt(fact.attempt_id) if fact.attempt_id else None
+    plan = _plan_for(provider=provider, plan_id=fact.plan_id, attempt=attempt)
+    if (
+        fact.amount is not None
+        and fact.amount != plan.amount
+        and (plan.status_at is None or fact.occurred_at >= plan.status_at)
+    ):
+        plan.amount = fact.amount
+        plan.save(update_fields=["amount"])
+    _plan_status(plan, fact.status, fact.occurred_at)
+
+
+def _refunded(provider: str, fact: PaymentRefunded) -> None:
+    contribution = (
+        Contribution.objects.select_for_update()
+        .filter(provider=provider, provider_payment_id=fact.payment_id)
+        .first()
+    )
+    if contribution is None:
+        raise FactNotYetApplicable(f"refund of unknown payment {fact.payment_id}")
+    refunded = max(contribution.refunded_amount, min(fact.refunded_amount, contribution.amount))
+    contribution.refunded_amount = refunded
+    if refunded >= contribution.amount:
+        contribution.status = ContributionStatus.REFUNDED
+    contribution.save(update_fields=["refunded_amount", "status"])
+
+
+def _disputed(provider: str, fact: PaymentDisputed) -> None:
+    contribution = (
+        Contribution.objects.select_for_update()
+        .filter(provider=provider, provider_payment_id=fact.payment_id)
+        .first()
+    )
+    if contribution is None:
+        raise FactNotYetApplicable(f"dispute of unknown payment {fact.payment_id}")
+    if contribution.status == ContributionStatus.SUCCEEDED:
+        contribution.status = ContributionStatus.DISPUTED
+        contribution.save(update_fields=["status"])
+
+
+def facts_apply(*, provider: str, facts: list[Fact]) -> int:
+    """Applies facts (inside the caller's transaction); returns contributions created."""
+    created = 0
+    for fact in facts:
+        if isinstance(fact, PaymentSucceeded):
+            created += _payment_succeeded(provider, fact)
+        elif isinstance(fact, PlanChanged):
+            _plan_changed(provider, fact)
+        elif isinstance(fact, PaymentRefunded):
+            _refunded(provider, fact)
+        elif isinstance(fact, PaymentDisputed):
+            _disputed(provider, fact)
+    return created
+
+
+def provider_event_apply(*, provider: str, event: ProviderEventData) -> EventOutcome:
+    """Stores the event once and applies its facts, in one transaction.
+
+    Inserting the ProviderEvent row first makes a concurrent duplicate fail on the unique
+    constraint (or wait for the first transaction, then fail) before any effect happens.
+    """
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(
+                provider=provider, event_id=event.event_id, type=event.type, payload=event.payload
+            )
+            created = facts_apply(provider=provider, facts=event.facts)
+    except IntegrityError:
+        if ProviderEvent.objects.filter(provider=provider, event_id=event.event_id).exists():
+            return EventOutcome(applied=False, contributions_created=0)
+        raise
+    return EventOutcome(applied=True, contributions_created=created)
+
+
+@transaction.atomic
+def attempt_confirm(*, attempt: PaymentAttempt, facts: list[Fact]) -> int:
+    """The reader's return from checkout: the same facts as the webhook, applied once."""
+    return facts_apply(provider=attempt.provider, facts=facts)
+
+
+@transaction.atomic
+def transfer_mark_received(*, contribution_id: int) -> bool:
+    """An admin saw the bank transfer on the statement. True if this call recorded it."""
+    contribution = Contribution.objects.select_for_update().get(pk=contribution_id)
+    if contribution.status != ContributionStatus.PENDING:
+        return False  # already received (or refunded): marking twice changes nothing
+    contribution.status = ContributionStatus.SUCCEEDED
+    contribution.received_at = timezone.now()
+    contribution.save(update_fields=["status", "received_at"])
+    if contribution.attempt_id:
+        PaymentAttempt.objects.filter(pk=contribution.attempt_id).update(
+            status=AttemptStatus.SUCCEEDED
+        )
+    from readerfund.payments.tasks import receipt_send
+
+    receipt_send.enqueue(contribution.pk)
+    return True
