@@ -46,6 +46,7 @@ def _start_worker_thread() -> None:
 
 def demo(host: str, port: int) -> None:
     os.environ["READERFUND_ENV"] = "demo"
+    os.environ.setdefault("READERFUND_PUBLIC_URL", f"http://{host}:{port}")  # emailed links
     _setup_django()
     from django.conf import settings
     from django.core.servers.basehttp import WSGIServer, run

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, FREQUENCIES, MAXIMUM
 from readerfund.core.money import money_format
+
+AMOUNT_PATTERN = re.compile(r"\d{1,7}([.,]\d{1,2})?")
 
 FREQUENCY_LABELS = {
     "one_off": _("One-off"),
@@ -65,20 +68,16 @@ class GiveForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         currency, frequency = data.get("currency"), data.get("frequency")
-        raw = str(data.get("amount", "")).strip().replace(",", ".")
+        raw = str(data.get("amount", "")).strip()
         if not currency or not frequency or not raw:
             return data
-        try:
-            major = Decimal(raw)
-        except InvalidOperation:
+        # Digits with at most two decimals after a point or a comma: "5", "12.50", "12,5".
+        # "1,000" is refused rather than guessed (a thousand, or one?).
+        if not AMOUNT_PATTERN.fullmatch(raw):
             self.add_error("amount", _("Enter an amount, like 5 or 12.50."))
             return data
-        minor = major.scaleb(2)
-        if minor != minor.to_integral_value() or not major.is_finite():
-            self.add_error("amount", _("Use at most two decimals."))
-            return data
+        amount = int(Decimal(raw.replace(",", ".")).scaleb(2))
         rule = AMOUNTS[currency][frequency]
-        amount = int(minor)
         if amount < rule.minimum:
             self.add_error(
                 "amount",

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, currency_for_country
+from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
 from readerfund.checkout.services import RateLimited, checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
@@ -61,6 +61,7 @@ def _amount_table(language: str) -> dict[str, Any]:
                 "default": rule.default,
                 "min": rule.minimum,
                 "minLabel": money_format(rule.minimum, currency, language),
+                "max": MAXIMUM,
             }
             for frequency, rule in rules.items()
         }
@@ -111,7 +112,17 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
 
 
 def give(request: HttpRequest) -> HttpResponse:
-    return _give_page(request)
+    """The give page. `?lang=ru` (the embed passes the article's language) sets the language
+    for this and the following checkout pages."""
+    lang = request.GET.get("lang", "")
+    if lang not in dict(settings.LANGUAGES):
+        return _give_page(request)
+    translation.activate(lang)
+    response = _give_page(request)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax", secure=request.is_secure()
+    )
+    return response
 
 
 def _answer(request: HttpRequest, body: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -212,6 +223,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         # The supporter token travels in the fragment: it never reaches a server log.
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
         "test_mode": found.provider == "sandbox",
+        "bank_details": settings.READERFUND_BANK_DETAILS,
     }
     response = render(request, "checkout/thanks.html", context)
     response["Cache-Control"] = "no-store"
