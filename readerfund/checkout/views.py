@@ -38,11 +38,15 @@ def _language(request: HttpRequest) -> str:
 
 def checkout_csp(providers: list[Any]) -> str:
     """Strict: our own files plus the card provider's script and frames, nothing inline."""
-    extra = " ".join(sorted({source for p in providers for source in p.script_sources()}))
-    frames = extra or "'none'"
+
+    def sources(directive: str) -> str:
+        found = {s for p in providers for s in p.content_security().get(directive, ())}
+        return " ".join(sorted(found))
+
+    frames = sources("frame-src") or "'none'"
     return (
-        f"default-src 'self'; script-src 'self' {extra}; frame-src {frames}; "
-        f"connect-src 'self' {extra}; style-src 'self'; img-src 'self' data:; "
+        f"default-src 'self'; script-src 'self' {sources('script-src')}; frame-src {frames}; "
+        f"connect-src 'self' {sources('connect-src')}; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 

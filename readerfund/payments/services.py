@@ -156,6 +156,17 @@ def _plan_changed(provider: str, fact: PlanChanged) -> None:
     _plan_status(plan, fact.status, fact.occurred_at)
 
 
+def _unknown_payment(provider: str, payment_id: str, what: str) -> None:
+    """A refund or dispute of a payment not in the ledger: ours but early, or not ours.
+
+    Ours (one of our attempts started it) → not yet applicable: 503, the provider retries.
+    Not ours (another product on the same account) → ignored: a retry would not help.
+    """
+    if PaymentAttempt.objects.filter(provider=provider, provider_reference=payment_id).exists():
+        raise FactNotYetApplicable(f"{what} of payment {payment_id} before the payment itself")
+    logger.info("ignoring the %s of payment %s, which is not ours", what, payment_id)
+
+
 def _refunded(provider: str, fact: PaymentRefunded) -> None:
     contribution = (
         Contribution.objects.select_for_update()
@@ -163,7 +174,8 @@ def _refunded(provider: str, fact: PaymentRefunded) -> None:
         .first()
     )
     if contribution is None:
-        raise FactNotYetApplicable(f"refund of unknown payment {fact.payment_id}")
+        _unknown_payment(provider, fact.payment_id, "refund")
+        return
     refunded = max(contribution.refunded_amount, min(fact.refunded_amount, contribution.amount))
     contribution.refunded_amount = refunded
     if refunded >= contribution.amount:
@@ -178,7 +190,8 @@ def _disputed(provider: str, fact: PaymentDisputed) -> None:
         .first()
     )
     if contribution is None:
-        raise FactNotYetApplicable(f"dispute of unknown payment {fact.payment_id}")
+        _unknown_payment(provider, fact.payment_id, "dispute")
+        return
     if contribution.status == ContributionStatus.SUCCEEDED:
         contribution.status = ContributionStatus.DISPUTED
         contribution.save(update_fields=["status"])

@@ -108,9 +108,10 @@ class PaymentProvider(ABC):
         """Extra template context for the checkout page (publishable keys, script URLs)."""
         return {}
 
-    def script_sources(self) -> tuple[str, ...]:
-        """Origins the checkout page's CSP must allow for this provider's scripts."""
-        return ()
+    def content_security(self) -> Mapping[str, tuple[str, ...]]:
+        """Origins the checkout page's CSP must allow, per directive (script-src, frame-src,
+        connect-src) — e.g. the provider's script, its card frames and its API."""
+        return {}
 
     @abstractmethod
     def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
