@@ -1,12 +1,12 @@
-"""`python -m bench [embed] [throughput]`: run the named benchmarks (default: all)."""
+"""`python -m bench [embed] [throughput] [checkout]`: run the named benchmarks (default: all)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import embed, throughput
+from bench import checkout, embed, throughput
 
-BENCHMARKS = {"embed": embed.run, "throughput": throughput.run}
+BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,8 +101,13 @@ def bench_database(kind: str, data_dir: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def production_server(*, database: str = "sqlite", workers: int = 2) -> Iterator[Server]:
-    """`readerfund serve` (gunicorn) on a fresh database, with the demo campaigns loaded."""
+def production_server(
+    *, database: str = "sqlite", workers: int = 2, extra_env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """`readerfund serve` (gunicorn) on a fresh database, with the demo campaigns loaded.
+
+    `extra_env` is added to the server's environment last (e.g. Stripe keys).
+    """
     with (
         tempfile.TemporaryDirectory(prefix="readerfund-bench-") as data,
         bench_database(database, data) as database_url,
@@ -117,6 +122,7 @@ def production_server(*, database: str = "sqlite", workers: int = 2) -> Iterator
             "DATABASE_URL": database_url,
             "READERFUND_DEMO_SITE": "true",
             "WEB_CONCURRENCY": str(workers),
+            **(extra_env or {}),
         }
         readerfund("manage", "migrate", "-v", "0", env=env)
         readerfund(

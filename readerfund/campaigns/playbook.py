@@ -14,16 +14,25 @@ from typing import Any
 
 import rcssmin
 import rjsmin
+from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import override, pgettext
 
-from readerfund.campaigns.lists import split_list
-from readerfund.campaigns.models import Campaign, PlaybookBuild, Status, Variant
+from readerfund.campaigns.lists import FREQUENCIES, split_list
+from readerfund.campaigns.models import (
+    Campaign,
+    PlaybookBuild,
+    SecondaryAction,
+    Status,
+    Variant,
+)
 from readerfund.core.richtext import copy_to_html, plain_text
 
-PLAYBOOK_VERSION = 1
+# 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
+PLAYBOOK_VERSION = 2
 CACHE_KEY = f"readerfund:playbook:v{PLAYBOOK_VERSION}"
 # How stale another app server's copy may be after an editor saves (seconds). Within one
 # process the cache is replaced at once; this bounds the database reads to one per period.
@@ -33,6 +42,18 @@ EMBED_STYLES = Path(__file__).parent / "static" / "readerfund" / "embed.css"
 CSS_PLACEHOLDER = '"__READERFUND_CSS__"'
 
 ENDPOINTS = {"events": "/api/events", "geo": "/api/geo", "preview": "/api/preview"}
+# Names of brands, the same in every language; any other mark (the bank transfer) is
+# translated in embed_strings.
+BRAND_MARKS = {
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "amex": "Amex",
+    "paypal": "PayPal",
+    "sepa": "SEPA",
+    "ideal": "iDEAL",
+    "apple-pay": "Apple Pay",
+    "google-pay": "Google Pay",
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +74,24 @@ def _include_exclude(include: str, exclude: str) -> dict[str, list[str]]:
     return {"include": split_list(include), "exclude": split_list(exclude)}
 
 
+def _ask_amounts(variant: Variant) -> dict[str, dict[str, Any]]:
+    """The choices in the variant's currency, per frequency that has any, in the order the
+    ask shows them; each with the amount preselected (its default, else the first)."""
+    offered = (variant.amounts or {}).get(variant.currency) or {}
+    amounts = {}
+    for frequency in FREQUENCIES:
+        choices = (offered.get(frequency) or {}).get("choices") or []
+        if choices:
+            default = offered[frequency].get("default")
+            amounts[frequency] = {
+                "choices": choices,
+                "default": default if default in choices else choices[0],
+            }
+    return amounts
+
+
 def variant_document(variant: Variant) -> dict[str, Any]:
+    amounts = _ask_amounts(variant)
     return {
         "id": variant.key,
         "weight": variant.weight,
@@ -61,9 +99,13 @@ def variant_document(variant: Variant) -> dict[str, Any]:
         "bodyHtml": copy_to_html(variant.body),
         "highlight": plain_text(variant.highlight),
         "cta": {"label": plain_text(variant.cta_label), "url": variant.cta_url},
-        "secondary": {"kind": variant.secondary, "label": plain_text(variant.secondary_label)},
-        "amounts": variant.amounts,
+        "secondary": None
+        if variant.secondary == SecondaryAction.NONE
+        else {"kind": variant.secondary, "label": plain_text(variant.secondary_label)},
         "currency": variant.currency,
+        "amounts": amounts,
+        # preselected: monthly where offered
+        "frequency": "monthly" if "monthly" in amounts else next(iter(amounts), None),
         "paymentMarks": split_list(variant.payment_marks),
         "ticker": variant.ticker,
     }
@@ -102,6 +144,42 @@ def campaign_document(campaign: Campaign, variants: list[Variant]) -> dict[str, 
     }
 
 
+def _embed_strings_here() -> dict[str, Any]:
+    """The embed's own labels in the active language. Placeholders in braces are filled by
+    the embed: {goalRaised} and {goalTarget} as in campaign copy, {amount} the chosen gift."""
+    return {
+        "close": pgettext("embed", "Close"),
+        "later": pgettext("embed", "We'll ask again later."),
+        "often": pgettext("embed", "How often"),
+        "amount": pgettext("embed", "Amount"),
+        "methods": pgettext("embed", "Payment methods"),
+        "goal": pgettext("embed", "{goalRaised} of {goalTarget} this month"),
+        "freq": {
+            "one_off": pgettext("embed", "Once"),
+            "monthly": pgettext("embed", "Monthly"),
+            "annual": pgettext("embed", "Yearly"),
+        },
+        "give": {
+            "one_off": pgettext("embed", "Give {amount} once"),
+            "monthly": pgettext("embed", "Give {amount} a month"),
+            "annual": pgettext("embed", "Give {amount} a year"),
+        },
+        # a label for each of PAYMENT_MARKS
+        "marks": {**BRAND_MARKS, "bank": pgettext("embed", "Bank transfer")},
+    }
+
+
+def embed_strings() -> dict[str, dict[str, Any]]:
+    """The embed's labels in every language readerfund speaks, keyed by language code; the
+    embed picks the page's language, else English. They belong to the code, not to the
+    campaigns: the translation catalogue is their source."""
+    strings = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            strings[code] = _embed_strings_here()
+    return strings
+
+
 def playbook_document() -> dict[str, Any]:
     """All live campaigns that have not ended, highest priority first."""
     now = timezone.now()
@@ -119,12 +197,13 @@ def playbook_document() -> dict[str, Any]:
     return {
         "version": PLAYBOOK_VERSION,
         "generated": _iso(now),
-        "endpoints": ENDPOINTS,
+        "endpoints": {**ENDPOINTS, "previewScript": f"{settings.STATIC_URL}readerfund/preview.js"},
         "needsCountry": any(
             doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
             for doc in documents
         ),
         "goal": None,
+        "strings": embed_strings(),
         "campaigns": documents,
     }
 
@@ -192,6 +271,7 @@ def playbook_current() -> Playbook:
     if playbook is not None:
         return _remember(playbook)
     build = PlaybookBuild.objects.filter(pk=1).first()
-    if build is None:
-        return playbook_rebuild()
-    return _remember(_package(build.document))
+    if build is None or build.document.get("version") != PLAYBOOK_VERSION:
+        return playbook_rebuild()  # none yet, or stored by a release with another format
+    # The labels as this release translates them (they belong to the code, not the campaigns).
+    return _remember(_package({**build.document, "strings": embed_strings()}))

@@ -106,7 +106,9 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
             "campaign": query.get("rf_campaign", query.get("campaign", ""))[:60],
             "variant": query.get("rf_variant", query.get("variant", ""))[:40],
             "channel": query.get("rf_channel", query.get("channel", ""))[:10],
-            "return_to": query.get("return_to", "")[:500],
+            # The article the reader came from (the browser's Referer, or an explicit
+            # return_to); the form checks it against the allowlist before using it.
+            "return_to": query.get("return_to", request.headers.get("Referer", ""))[:500],
             "email": query.get("email", "")[:254] if request.method == "POST" else "",
         },
         "provider_context": {k: v for p in providers for k, v in p.page_context().items()},

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route, expect
+
+from readerfund.campaigns.playbook import embed_strings
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +28,11 @@ DAY = 86400
 NOW = 1_795_000_000  # 2026-11-18, a Wednesday
 CHANNELS = ("banner", "header", "ask")
 EMPTY_PLAYBOOK = {
-    "version": 1,
-    "endpoints": {"events": "/api/events", "geo": "/api/geo"},
+    "version": 2,
+    "endpoints": {"events": "/api/events", "geo": "/api/geo", "preview": "/api/preview"},
     "needsCountry": False,
     "goal": None,
+    "strings": embed_strings(),  # the labels as the server compiles them
     "campaigns": [],
 }
 READER = {
@@ -588,3 +591,90 @@ def test_explain_names_every_failing_rule(embed_page):
     ]
     assert explained[0]["reasons"] == []
     assert explained[1]["reasons"] == ["countries", "devices", "maxViews", "dismissed"]
+
+
+# rendering: the labels come from the playbook ------------------------------------------------
+ASK = {
+    "id": "a",
+    "weight": 1,
+    "heading": "Support us",
+    "bodyHtml": "<p>Copy</p>",
+    "highlight": "",
+    "cta": {"label": "Give", "url": "https://support.example.org/give/"},
+    "secondary": {"kind": "remind", "label": "Later"},
+    "currency": "USD",
+    "amounts": {
+        "one_off": {"choices": [500, 1000], "default": 1000},
+        "monthly": {"choices": [200, 500], "default": 500},
+        "annual": {"choices": [5000], "default": 5000},
+    },
+    "frequency": "monthly",
+    "paymentMarks": ["visa", "bank"],
+    "ticker": False,
+}
+
+
+RUSSIAN = {
+    "often": "Как часто",
+    "frequencies": ["Разово", "Ежемесячно", "Ежегодно"],
+    "amount": "Сумма",
+    "give": "Помогать ежемесячно: 5",
+    "methods": "Способы оплаты",
+    "marks": ["Visa", "Банковский перевод"],
+    "later": "Мы напомним позже.",
+}
+ENGLISH = {
+    "often": "How often",
+    "frequencies": ["Once", "Monthly", "Yearly"],
+    "amount": "Amount",
+    "give": "Give $5 a month",
+    "methods": "Payment methods",
+    "marks": ["Visa", "Bank transfer"],
+    "later": "We'll ask again later.",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("ru-RU", RUSSIAN),
+        ("RU", RUSSIAN),
+        ("en", ENGLISH),
+        ("en-GB", {**ENGLISH, "give": "Give US$5 a month"}),  # the amount as en-GB writes it
+        ("de", {**ENGLISH, "give": "Give"}),  # no German labels: English
+    ],
+)
+def test_an_ask_speaks_the_pages_language_else_english(browser, lang, labels):
+    # given an ask on a page in this language, on another origin than the embed's server
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    article = f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="readerfund:page-type" content="article"></head>
+<body><p>An article.</p><div data-readerfund-slot="ask"></div></body></html>"""
+
+    def serve(route: Route) -> None:
+        if route.request.url.endswith("/article"):
+            route.fulfill(body=article, content_type="text/html")
+        else:
+            route.fulfill(status=204)  # the events
+
+    page.route("https://news.example.org/**", serve)
+    page.goto("https://news.example.org/article")
+    pb = {**EMPTY_PLAYBOOK, "campaigns": [campaign(variants=[ASK])]}
+    page.add_script_tag(content=embed_bundle(pb))
+
+    # then its labels are in that language (from the playbook's strings), else in English
+    ask = page.locator(".readerfund-ask")
+    often = ask.get_by_role("group", name=labels["often"])
+    expect(often.get_by_role("button")).to_have_text(labels["frequencies"])
+    expect(often.get_by_role("button", pressed=True)).to_have_text(labels["frequencies"][1])
+    expect(ask.get_by_role("group", name=labels["amount"]).get_by_role("button")).to_have_count(2)
+    expect(ask.get_by_role("link")).to_contain_text(labels["give"])
+    marks = ask.get_by_role("list", name=labels["methods"]).get_by_role("listitem")
+    expect(marks).to_have_text(labels["marks"])
+    ask.get_by_role("button", name="Later").click()
+    expect(ask.get_by_role("status")).to_have_text(labels["later"])
+    assert errors == []
+    context.close()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from readerfund.campaigns.models import Campaign, Status
-from readerfund.campaigns.playbook import playbook_current, playbook_forget
+from readerfund.campaigns.lists import FREQUENCIES, PAYMENT_MARKS
+from readerfund.campaigns.models import Campaign, PlaybookBuild, Status
+from readerfund.campaigns.playbook import PLAYBOOK_VERSION, playbook_current, playbook_forget
 from readerfund.campaigns.tests.factories import campaign_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,3 +115,72 @@ def test_needs_country_only_when_a_campaign_targets_countries(client):
     Campaign.objects.filter(slug="anywhere").update(countries_include="RU")
     Campaign.objects.get(slug="anywhere").save()
     assert json.loads(client.get("/api/playbook.json").content)["needsCountry"] is True
+
+
+def _playbook(client) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(client.get("/api/playbook.json").content)
+    return document
+
+
+def test_the_playbook_carries_the_embeds_labels_in_every_language(client):
+    strings = _playbook(client)["strings"]
+
+    # every language readerfund speaks, translated by the catalogue
+    assert set(strings) == {code for code, _name in settings.LANGUAGES}
+    assert strings["en"]["close"] == "Close"
+    assert strings["ru"]["close"] == "Закрыть"
+    assert strings["ru"]["later"] == "Мы напомним позже."
+    assert strings["ru"]["freq"] == {
+        "one_off": "Разово",
+        "monthly": "Ежемесячно",
+        "annual": "Ежегодно",
+    }
+    for labels in strings.values():
+        # the embed fills these placeholders
+        assert all("{amount}" in text for text in labels["give"].values())
+        assert "{goalRaised}" in labels["goal"] and "{goalTarget}" in labels["goal"]
+        assert set(labels["freq"]) == set(labels["give"]) == set(FREQUENCIES)
+        # a label for every payment mark an editor may choose
+        assert set(labels["marks"]) == PAYMENT_MARKS
+    assert strings["ru"]["marks"]["bank"] == "Банковский перевод"
+    assert strings["ru"]["marks"]["visa"] == strings["en"]["marks"]["visa"] == "Visa"
+
+
+def test_an_ask_carries_its_amounts_compiled_for_its_currency(client):
+    offered = {
+        "USD": {
+            "annual": {"choices": [5000, 10000], "default": 10000, "min": 2000},
+            "one_off": {"choices": [500, 1000], "default": 1000, "min": 100},
+        },
+        "EUR": {"monthly": {"choices": [300], "default": 300, "min": 200}},
+    }
+    campaign_create(
+        slug="ask",
+        channel="ask",
+        variant_fields={"currency": "USD", "amounts": offered, "secondary": "none"},
+    )
+
+    variant = _playbook(client)["campaigns"][0]["variants"][0]
+
+    # in the order the ask shows them; no monthly in USD: the first frequency is preselected
+    assert variant["amounts"] == {
+        "one_off": {"choices": [500, 1000], "default": 1000},
+        "annual": {"choices": [5000, 10000], "default": 10000},
+    }
+    assert variant["currency"] == "USD" and variant["frequency"] == "one_off"
+    assert variant["secondary"] is None  # no secondary action
+
+
+def test_a_build_stored_by_a_release_with_another_format_is_rebuilt(client):
+    # given a build in the format of version 1 (as an older release left it)
+    campaign_create(slug="banner")
+    PlaybookBuild.objects.filter(pk=1).update(document={"version": 1, "campaigns": []})
+    playbook_forget()
+
+    playbook = playbook_current()
+
+    # then this release compiles the campaigns again, and stores that build
+
+    assert playbook.document["version"] == PLAYBOOK_VERSION
+    assert [c["id"] for c in playbook.document["campaigns"]] == ["banner"]
+    assert PlaybookBuild.objects.get().document["version"] == PLAYBOOK_VERSION

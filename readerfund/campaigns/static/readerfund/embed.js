@@ -1,5 +1,7 @@
 /* readerfund embed, spec: docs/embed.md. Served as `(<this file>)(<playbook>);`, with the
-   CSS placeholder below replaced by embed.css as JSON. select/explain are pure, for tests. */
+   CSS placeholder at the end replaced by embed.css as JSON. select/explain are pure, for
+   tests. The UI's own labels come translated in the playbook (playbook.strings), and the
+   server compiles what it can (an ask's amounts, payment mark labels): the code stays small. */
 (playbook) => {
   const script = document.currentScript; // set only during this synchronous run
   // Endpoints and CTA links may be paths on the readerfund server, where this script comes from.
@@ -8,21 +10,8 @@
     for (const key in params) u.searchParams.set(key, params[key]);
     return u.href;
   };
-  const CSS = "__READERFUND_CSS__";
   const DAY = 86400;
   const CHANNELS = ["header", "banner", "ask"]; // header above banner
-  const FREQS = ["one_off", "monthly", "annual"];
-  const MARKS = { visa: "Visa", mastercard: "Mastercard", amex: "Amex", paypal: "PayPal", sepa: "SEPA",
-    ideal: "iDEAL", "apple-pay": "Apple Pay", "google-pay": "Google Pay" };
-  const TEXT = {
-    en: { close: "Close", later: "We'll ask again later.", often: "How often", amount: "Amount",
-      marks: "Payment methods", bank: "Bank transfer", goal: "{r} of {t} this month",
-      freq: ["Once", "Monthly", "Yearly"], give: ["Give {a} once", "Give {a} a month", "Give {a} a year"] },
-    ru: { close: "Закрыть", later: "Мы напомним позже.", often: "Как часто", amount: "Сумма",
-      marks: "Способы оплаты", bank: "Банковский перевод", goal: "{r} из {t} в этом месяце",
-      freq: ["Разово", "Ежемесячно", "Ежегодно"],
-      give: ["Помочь разово: {a}", "Помогать ежемесячно: {a}", "Помогать ежегодно: {a}"] },
-  };
 
   /* decisions: pure (playbook, context, state, now in unix seconds) */
 
@@ -99,7 +88,7 @@
     explain(pb, ctx, state, now).forEach((e, i) => {
       const c = pb.campaigns[i];
       const best = picked[e.channel];
-      if (!e.matched || !CHANNELS.includes(e.channel) || best?.campaign.priority >= c.priority) return;
+      if (!e.matched || best?.campaign.priority >= c.priority) return;
       picked[e.channel] = e.control
         ? { campaign: c, control: true }
         : { campaign: c, variant: pickVariant(c, state.seed) };
@@ -107,14 +96,15 @@
     return picked;
   }
 
+  // #readerfund-<key>=<value> in the address, also after a page's own fragment (null if
+  // absent): a fragment never reaches any server. The values, signed tokens, are URL-safe.
+  const fromHash = (key) => new URLSearchParams(location.hash.replace(/[#?]/g, "&")).get("readerfund-" + key);
+
   if (window.readerfund) return; // on the page twice
   window.readerfund = { version: 1, select, explain, isSupporter };
   // A signed preview link from the admin (#readerfund-preview=<token>): nothing is counted
   // or stored, and the previewed variant shows whatever the rules say.
-  let preview;
-  try {
-    preview = decodeURIComponent(/readerfund-preview=([^&]*)/.exec(location.hash)[1]);
-  } catch {}
+  const preview = fromHash("preview");
 
   /* local state; in memory when localStorage fails */
 
@@ -123,8 +113,7 @@
       const s = JSON.parse(localStorage.readerfund);
       if (typeof s.seed === "string") return s;
     } catch {}
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return { seed: Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join("") };
+    return { seed: crypto.getRandomValues(new Uint32Array(4)).join("-") }; // 128 random bits
   };
   // Well-formed, capped, nothing expired or older than 90 days.
   const prune = (s, now) => {
@@ -153,14 +142,15 @@
       c = JSON.parse(document.getElementById("readerfund-context").textContent) || {};
     } catch {}
     const meta = (attr) => document.querySelector(`meta[${attr}]`)?.content;
-    const narrower = (px) => matchMedia(`(max-width:${px - 0.02}px)`).matches;
     return {
       lang: c.lang || document.documentElement.lang,
       section: c.section || meta('name="readerfund:section"'),
       tags: c.tags || meta('name="readerfund:tags"')?.split(",").map((tag) => tag.trim()) || [],
       pageType: c.pageType || meta('name="readerfund:page-type"') ||
         (meta('property="og:type"') === "article" ? "article" : "other"),
-      device: narrower(640) ? "mobile" : narrower(1024) ? "tablet" : "desktop",
+      // as the CSS breakpoints see the viewport (not pinch zoom)
+      device: matchMedia("(max-width:639.98px)").matches ? "mobile"
+        : matchMedia("(max-width:1023.98px)").matches ? "tablet" : "desktop",
     };
   };
 
@@ -170,15 +160,13 @@
     const now = Math.floor(Date.now() / 1000);
     const state = prune(load(), now);
     const ctx = pageContext();
-    const T = TEXT[/^ru/i.test(ctx.lang) ? "ru" : "en"];
-    try {
-      const found = /readerfund-supporter=([^&]*)/.exec(location.hash);
-      if (found) {
-        const token = decodeURIComponent(found[1]);
-        if (isSupporter(token, now)) state.supporter = token;
+    const token = fromHash("supporter");
+    if (token != null) {
+      if (isSupporter(token, now)) state.supporter = token;
+      try {
         history.replaceState(history.state, "", location.pathname + location.search);
-      }
-    } catch {}
+      } catch {}
+    }
     ctx.supporter = isSupporter(state.supporter, now);
     if (ctx.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
     save(state, now);
@@ -193,59 +181,50 @@
         navigator.sendBeacon(url(playbook.endpoints.events), JSON.stringify({ events: queue.splice(0, 20) }));
       }
     };
-    const track = (c, variant, channel, type) => {
+    // Counts an event of a message; v null: the reader is in the campaign's control group.
+    const track = (c, v, channel, type) => {
       if (preview) return;
-      queue.push({ campaign: c.id, variant, channel, type });
+      queue.push({ campaign: c.id, variant: v?.id ?? "_holdout", channel, type });
       if (queue.length >= 20) flush();
       else timer = timer || setTimeout(flush, 2000);
     };
     addEventListener("pagehide", flush);
     document.addEventListener("visibilitychange", () => document.hidden && flush());
-    const onView = (el, share, fn) => {
-      const io = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting && e.intersectionRatio >= share)) {
-          io.disconnect();
-          fn();
-        }
-      }, { threshold: share });
-      io.observe(el);
-    };
     // Caps count renders, and control decisions (so the holdout ages alike).
     const record = (c) => {
       if (preview) return; // the panel explains the decision as it was made
       state.shown[c.id] = [...(state.shown[c.id] || []), now];
       save(state, now);
     };
-    const hide = (c, v, channel, key, days) => {
+    // type "dismiss" or "snooze": hidden for the campaign's dismissDays or snoozeDays.
+    const hide = (c, v, channel, type) => {
       const time = Math.floor(Date.now() / 1000);
-      state[key][c.id] = time + (days || 0) * DAY;
+      state[type === "dismiss" ? "dismissed" : "snoozed"][c.id] = time + (c.frequency?.[type + "Days"] || 0) * DAY;
       save(state, time);
-      track(c, v.id, channel, key === "dismissed" ? "dismiss" : "snooze");
+      track(c, v, channel, type);
     };
 
     /* rendering */
-    let locale;
+    let locale; // the page's language tag, canonical (undefined if not a valid tag)
     try {
       locale = Intl.getCanonicalLocales(ctx.lang)[0];
     } catch {}
+    // Labels in the page's language ("ru" for "ru-RU"), else English.
+    const T = playbook.strings[locale?.split("-")[0]] || playbook.strings.en;
     const money = (minor, currency) => {
       const options = { style: "currency", currency };
-      const digits = new Intl.NumberFormat("en", options).resolvedOptions().maximumFractionDigits;
+      const digits = new Intl.NumberFormat(locale, options).resolvedOptions().maximumFractionDigits;
       const value = minor / 10 ** digits;
       if (value % 1 === 0) options.minimumFractionDigits = 0;
       return new Intl.NumberFormat(locale, options).format(value);
     };
-    const goal = playbook.goal;
-    const values = (c) => {
-      const vals = { articleCount: articleCount(state, c.targeting?.articleCount?.days, now) };
-      const m = (minor) => money(minor, goal.currency);
-      if (goal?.target > 0) {
-        Object.assign(vals, { goalTarget: m(goal.target), goalRaised: m(goal.raised),
-          goalGap: m(Math.max(0, goal.target - goal.raised)),
-          goalPercent: Math.round((100 * goal.raised) / goal.target) });
-      }
-      return vals; // goalPercent is a number; the copy adds "%"
-    };
+    // Placeholder values; goalPercent is a number, the copy adds "%".
+    const { goal } = playbook;
+    const m = (minor) => money(minor, goal.currency);
+    const goalValues = goal?.target > 0 ? { goalTarget: m(goal.target), goalRaised: m(goal.raised),
+      goalGap: m(Math.max(0, goal.target - goal.raised)),
+      goalPercent: Math.round((100 * goal.raised) / goal.target) } : {};
+    const values = (c) => ({ ...goalValues, articleCount: articleCount(state, c.targeting?.articleCount?.days, now) });
     // null if a placeholder has no value: its element is left out.
     const fill = (text, vals) => {
       let missing = false;
@@ -256,31 +235,24 @@
     const h = (tag, attrs, ...children) => {
       const el = document.createElement(tag);
       for (const [name, value] of Object.entries(attrs)) {
-        if (/^on/.test(name)) el.addEventListener(name.slice(2), value);
+        if (/^on/.test(name)) el[name] = value;
         else if (value != null) el.setAttribute(name, value);
       }
       el.append(...children.filter(Boolean));
       return el;
     };
-    // Sanitized by the server; defence in depth while still inert (no fetch, no script):
-    // only a few harmless attributes and safe links survive.
+    // Sanitized by the server (only p, em, strong, a, ul, ol, li, br; only href). Defence in
+    // depth: parsed inert (a template: no fetch, no script), then rebuilt from text, those
+    // elements and safe links alone. A paragraph with a placeholder lacking a value is left out.
     const body = (html, vals) => {
       const inert = h("template", {});
       inert.innerHTML = html || "";
-      const nodes = inert.content;
-      for (const el of nodes.querySelectorAll("script,style,iframe,object,embed,form,img,svg,video,audio")) {
-        el.remove();
-      }
-      for (const el of nodes.querySelectorAll("*")) {
-        for (const { name, value } of [...el.attributes]) {
-          const link = name === "href" && /^(https?:|mailto:|\/)/i.test(value);
-          if (!link && !/^(title|lang|dir)$/.test(name)) el.removeAttribute(name);
-        }
-      }
-      for (const node of [...nodes.childNodes]) if (fill(node.textContent, vals) === null) node.remove();
-      const texts = document.createTreeWalker(nodes, NodeFilter.SHOW_TEXT);
-      while (texts.nextNode()) texts.currentNode.data = fill(texts.currentNode.data, vals);
-      return h("div", { class: "body" }, document.importNode(nodes, true));
+      const clean = (node) => node.nodeType === Node.TEXT_NODE ? fill(node.data, vals)
+        : /^(p|em|strong|a|ul|ol|li|br)$/.test(node.localName) && h(node.localName, {
+          href: /^(https?:|mailto:|\/)/i.test(node.getAttribute("href")) ? node.getAttribute("href") : null,
+        }, ...[...node.childNodes].map(clean));
+      return h("div", { class: "body" },
+        ...[...inert.content.childNodes].filter((node) => fill(node.textContent, vals) !== null).map(clean));
     };
     let sheet;
     const host = (cls) => {
@@ -290,57 +262,46 @@
       return el;
     };
 
-    const message = (c, v, channel) => {
+    // A message is a labelled region: copy, call to action and, per channel, the goal ticker
+    // and a close button (banner: a block; header: one line) or the gift options (ask).
+    const render = (c, v, channel) => {
       const vals = values(c);
       const heading = fill(v.heading, vals);
       const highlight = fill(v.highlight, vals);
       const attribution = { rf_campaign: c.id, rf_variant: v.id, rf_channel: channel };
       const box = h("div", { class: "m " + channel, role: "region", "aria-label": heading || v.cta.label });
       const cta = h("a", { class: "cta", href: url(v.cta.url, attribution), onclick: () => {
-        track(c, v.id, channel, "click");
+        track(c, v, channel, "click");
         flush(); // beacons outlive navigation
       } }, v.cta.label);
       const copy = [heading && h("h2", {}, heading), body(v.bodyHtml, vals),
         highlight && h("p", { class: "hl" }, highlight)];
-      return { vals, heading, highlight, attribution, box, cta, copy };
-    };
-
-    // Banner and header share one host, pinned to the top.
-    let top;
-    const renderTop = (c, v, channel) => {
-      const { vals, heading, highlight, box, cta, copy } = message(c, v, channel);
-      const ticker = v.ticker && vals.goalPercent != null &&
-        T.goal.replace("{r}", vals.goalRaised).replace("{t}", vals.goalTarget);
-      box.append(channel === "header"
-        ? h("p", { class: "in" }, heading && h("strong", {}, heading), " ", highlight, " ", cta)
-        : h("div", { class: "in" }, ...copy,
-          ticker && h("progress", { max: 100, value: vals.goalPercent, "aria-label": ticker }),
-          ticker && h("p", { class: "tick" }, ticker), h("p", {}, cta)),
-        h("button", { type: "button", class: "x", "aria-label": T.close, onclick: () => {
-          box.remove();
-          hide(c, v, channel, "dismissed", c.frequency?.dismissDays);
-        } }, "×"));
-      if (!top) {
-        top = host("readerfund-top");
-        const slot = document.querySelector("[data-readerfund-slot=banner],[data-readerfund-slot=header]");
-        if (slot) slot.append(top);
-        else document.body.prepend(top); // first on screen, first in focus order
+      if (channel !== "ask") {
+        const ticker = v.ticker && fill(T.goal, vals); // null without a goal
+        box.append(channel === "header"
+          ? h("p", { class: "in" }, heading && h("strong", {}, heading), " ", highlight, " ", cta)
+          : h("div", { class: "in" }, ...copy,
+            ticker && h("progress", { max: 100, value: vals.goalPercent, "aria-label": ticker }),
+            ticker && h("p", { class: "tick" }, ticker), h("p", {}, cta)),
+          h("button", { type: "button", class: "x", "aria-label": T.close, onclick: () => {
+            box.remove();
+            hide(c, v, channel, "dismiss");
+          } }, "×"));
+        return box;
       }
-      top.shadowRoot.append(box);
-      return box;
-    };
 
-    const renderAsk = (c, v, el) => {
-      const { attribution, box, cta, copy } = message(c, v, "ask");
-      const amounts = v.amounts?.[v.currency] || {};
-      const freqs = FREQS.filter((f) => amounts[f]?.choices?.length);
+      // The ask: toggles for the frequencies and amounts the server compiled for v.currency
+      // (in display order, v.frequency preselected); the call to action carries the choice.
+      const amounts = v.amounts || {};
+      const freqs = Object.keys(amounts);
+      const price = (minor) => money(minor, v.currency);
       let freq;
       let amount;
       const update = () => {
-        cta.textContent = T.give[FREQS.indexOf(freq)].replace("{a}", money(amount, v.currency));
+        cta.textContent = T.give[freq].replace("{amount}", price(amount));
         cta.href = url(v.cta.url, { amount, frequency: freq, currency: v.currency, ...attribution });
       };
-      // A group of toggle buttons, one pressed.
+      // A group of toggle buttons, one pressed; a choice updates the call to action.
       const options = (name, list, pressed, label, choose) =>
         h("div", { class: "opts", role: "group", "aria-label": name }, ...list.map((x) =>
           h("button", { type: "button", "aria-pressed": x === pressed, onclick: (e) => {
@@ -351,27 +312,22 @@
       const amountGroup = h("div", {});
       const setFreq = (f) => {
         freq = f;
-        amount = amounts[f].default ?? amounts[f].choices[0];
-        const label = (x) => money(x, v.currency);
-        const choose = (x) => (amount = x);
-        amountGroup.replaceChildren(options(T.amount, amounts[f].choices, amount, label, choose));
+        amount = amounts[f].default;
+        amountGroup.replaceChildren(options(T.amount, amounts[f].choices, amount, price, (x) => (amount = x)));
       };
-      if (freqs.length) {
-        setFreq(freqs.includes("monthly") ? "monthly" : freqs[0]);
+      if (v.frequency) {
+        setFreq(v.frequency);
         update();
       }
-      const kind = v.secondary?.kind;
+      const kind = v.secondary?.kind; // remind or dismiss; no secondary: null
       box.append(...copy,
-        freqs.length > 1 && options(T.often, freqs, freq, (f) => T.freq[FREQS.indexOf(f)], setFreq),
+        freqs.length > 1 && options(T.often, freqs, freq, (f) => T.freq[f], setFreq),
         amountGroup, h("p", {}, cta),
-        v.paymentMarks?.length && h("ul", { class: "marks", "aria-label": T.marks },
-          ...v.paymentMarks.map((m) => h("li", {}, m === "bank" ? T.bank : MARKS[m] || m))),
-        /^(remind|dismiss)$/.test(kind) && h("button", { type: "button", class: "sec", onclick: () => {
-          if (kind === "dismiss") {
-            hide(c, v, "ask", "dismissed", c.frequency?.dismissDays);
-            return el.remove();
-          }
-          hide(c, v, "ask", "snoozed", c.frequency?.snoozeDays);
+        v.paymentMarks?.length && h("ul", { class: "marks", "aria-label": T.methods },
+          ...v.paymentMarks.map((m) => h("li", {}, T.marks[m] || m))),
+        kind && h("button", { type: "button", class: "sec", onclick: () => {
+          hide(c, v, channel, kind === "dismiss" ? "dismiss" : "snooze");
+          if (kind === "dismiss") return box.parentNode.host.remove();
           const done = h("p", { role: "status", tabindex: -1 }, T.later);
           box.replaceChildren(done);
           done.focus();
@@ -379,6 +335,19 @@
       return box;
     };
 
+    // Calls fn once, when an observation of el passes test.
+    const watch = (el, test, fn, options) => {
+      const io = new IntersectionObserver((entries) => {
+        if (entries.some(test)) {
+          io.disconnect();
+          fn();
+        }
+      }, options);
+      io.observe(el);
+    };
+    // fn when at least share of el is in view.
+    const onView = (el, share, fn) =>
+      watch(el, (e) => e.isIntersecting && e.intersectionRatio >= share, fn, { threshold: share });
     // The first rendered in-flow element after el: what inserting there pushes down.
     const following = (el) => {
       for (let n = el; n; n = n.parentElement) {
@@ -387,31 +356,29 @@
         }
       }
     };
-    // Zero layout shift: insert the ask only while nothing in view lies below its place (the
-    // place itself may be in view), i.e. what follows starts below the viewport; else wait for
-    // that. Measured by IntersectionObserver, so as painted (after a scroll to a #fragment).
-    const whenSafe = (place, insert) => {
-      const next = following(place);
-      if (!next) return insert();
-      const io = new IntersectionObserver(([entry]) => {
-        if (entry.boundingClientRect.top >= innerHeight) {
-          io.disconnect();
-          insert();
-        }
-      });
-      io.observe(next);
-    };
 
+    let top; // banner and header share one host, pinned to the top
     const show = (picked) => {
       if (!("adoptedStyleSheets" in document)) return;
       for (const channel of CHANNELS) {
-        if (!picked[channel]) continue;
-        const { campaign: c, variant: v } = picked[channel];
-        const impression = () => track(c, v ? v.id : "_holdout", channel, "impression");
+        const { campaign: c, variant: v } = picked[channel] || {};
+        if (!c) continue;
+        const impression = () => track(c, v, channel, "impression");
         if (channel !== "ask") {
           record(c);
-          if (v) onView(renderTop(c, v, channel), 0.5, impression);
-          else impression();
+          if (!v) {
+            impression();
+            continue;
+          }
+          if (!top) {
+            top = host("readerfund-top");
+            const slot = document.querySelector("[data-readerfund-slot=banner],[data-readerfund-slot=header]");
+            if (slot) slot.append(top);
+            else document.body.prepend(top); // first on screen, first in focus order
+          }
+          const box = render(c, v, channel);
+          top.shadowRoot.append(box);
+          onView(box, 0.5, impression);
           continue;
         }
         const slot = document.querySelector("[data-readerfund-slot=ask]");
@@ -420,23 +387,29 @@
           place = place || document.querySelector(script.dataset.askAfter);
         } catch {}
         if (!place) continue;
+        const next = following(place);
         if (!v) {
           // Control: counted when the reader reaches the place of the ask.
           record(c);
-          const next = following(place);
           if (next) onView(next, 0, impression);
           else impression();
           continue;
         }
-        whenSafe(place, () => {
+        const insert = () => {
           const el = host("readerfund-ask");
-          const box = renderAsk(c, v, el);
+          const box = render(c, v, channel);
           el.shadowRoot.append(box);
           if (slot) slot.append(el);
           else place.after(el);
           record(c);
           onView(box, 0.5, impression);
-        });
+        };
+        // Zero layout shift: insert the ask only while nothing in view lies below its place
+        // (the place itself may be in view), i.e. what follows starts below the viewport; else
+        // wait for that. Measured by IntersectionObserver, so as painted (after a scroll to a
+        // #fragment).
+        if (next) watch(next, (e) => e.boundingClientRect.top >= innerHeight, insert);
+        else insert();
       }
     };
 
@@ -450,7 +423,7 @@
       document.documentElement.dataset.readerfund = "ready"; // decided: a hook for hosts, tests
       if (p) {
         window.readerfund.debug = { playbook, context: ctx, state, now, preview: c || p };
-        document.head.append(h("script", { src: url("/static/readerfund/preview.js") }));
+        document.head.append(h("script", { src: url(playbook.endpoints.previewScript) }));
       }
     };
     const get = (path, params) => fetch(url(path, params), { credentials: "omit" })
@@ -466,6 +439,9 @@
     if (geo || asked) Promise.all([asked, geo]).then(([p]) => decide(p));
     else decide();
   }
+
+  // The stylesheet: the server puts embed.css here, as a JSON string.
+  const CSS = "__READERFUND_CSS__";
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
   else run();

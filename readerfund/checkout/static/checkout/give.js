@@ -294,6 +294,13 @@
           return fail(msg("msgNetwork"));
         }
         if (confirmed.error) return fail(confirmed.error.message);
+        // A refused challenge may also come back as an intent that still wants a payment
+        // method (localstripe does this; Stripe's docs say to check the status): only a
+        // paid or processing intent leads to the thank-you page.
+        const status = confirmed.paymentIntent?.status;
+        if (status && !["succeeded", "processing", "requires_capture"].includes(status)) {
+          return fail(msg("msgGeneric"));
+        }
         location.assign(answer.next);
         return;
       }
