@@ -23,10 +23,10 @@ POSTGRES_URL = os.environ.get(
 
 def report(name: str, value: float, unit: str, baseline_name: str, baseline: float) -> None:
     """One line per figure: the figure, what it is compared with, and the ratio."""
-    ratio = value / baseline if baseline else float("nan")
+    ratio = f"{value / baseline:.2f}" if baseline else ("1.00" if value == baseline else "-")
     print(
         f"{name:<44} {value:>10.2f} {unit:<8} | {baseline_name}: {baseline:.2f} {unit}"
-        f" | ratio {ratio:.2f}",
+        f" | ratio {ratio}",
         flush=True,
     )
 

@@ -19,6 +19,7 @@ def test_a_reader_gives_monthly_from_the_ask_and_asks_stop(live_server, page: Pa
     campaigns_load(text=DEMO_CAMPAIGNS.read_text())
     # given a reader on their second article, where the ask shows
     page.goto(live_server.url + ARTICLES[0].url)
+    expect(page.locator("html")).to_have_attribute("data-readerfund", "ready")  # view counted
     page.goto(live_server.url + ARTICLES[1].url)
     ask = page.locator(".readerfund-ask")
 

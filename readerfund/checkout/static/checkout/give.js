@@ -181,7 +181,7 @@
       },
     });
     card.mount("#card-element");
-    card.on("change", (event) => setFieldError("payment_token", event.error ? event.error.message : ""));
+    card.on("change", (event) => setFieldError("payment_token", event?.error ? event.error.message : ""));
     return card;
   };
 
