@@ -225,7 +225,11 @@ def _etag(payload: bytes) -> str:
 
 
 def _package(document: dict[str, Any]) -> Playbook:
-    encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    # Sorted keys: the same playbook encodes (and tags) the same after a round trip through
+    # PostgreSQL's jsonb, which reorders keys, so every app server sends the same ETag.
+    encoded = json.dumps(
+        document, separators=(",", ":"), ensure_ascii=False, sort_keys=True
+    ).encode()
     bundle = f"({embed_code()})(".encode() + encoded + b");\n"
     return Playbook(
         document, encoded, _etag(encoded), bundle, gzip.compress(bundle, 9), _etag(bundle)
