@@ -156,25 +156,29 @@ def _plan_changed(provider: str, fact: PlanChanged) -> None:
     _plan_status(plan, fact.status, fact.occurred_at)
 
 
-def _unknown_payment(provider: str, payment_id: str, what: str) -> None:
-    """A refund or dispute of a payment not in the ledger: ours but early, or not ours.
+def _recorded_payment(provider: str, payment_id: str, what: str) -> Contribution | None:
+    """The contribution a refund or dispute is about, locked; None when it is not recorded.
 
-    Ours (one of our attempts started it) → not yet applicable: 503, the provider retries.
-    Not ours (another product on the same account) → ignored: a retry would not help.
+    Not recorded and ours (one of our attempts started it): not yet applicable — 503, the
+    provider retries. Not ours (another product on the same account): ignored, since a
+    retry would not help.
     """
+    contribution = (
+        Contribution.objects.select_for_update()
+        .filter(provider=provider, provider_payment_id=payment_id)
+        .first()
+    )
+    if contribution is not None:
+        return contribution
     if PaymentAttempt.objects.filter(provider=provider, provider_reference=payment_id).exists():
         raise FactNotYetApplicable(f"{what} of payment {payment_id} before the payment itself")
     logger.info("ignoring the %s of payment %s, which is not ours", what, payment_id)
+    return None
 
 
 def _refunded(provider: str, fact: PaymentRefunded) -> None:
-    contribution = (
-        Contribution.objects.select_for_update()
-        .filter(provider=provider, provider_payment_id=fact.payment_id)
-        .first()
-    )
+    contribution = _recorded_payment(provider, fact.payment_id, "refund")
     if contribution is None:
-        _unknown_payment(provider, fact.payment_id, "refund")
         return
     refunded = max(contribution.refunded_amount, min(fact.refunded_amount, contribution.amount))
     contribution.refunded_amount = refunded
@@ -184,15 +188,8 @@ def _refunded(provider: str, fact: PaymentRefunded) -> None:
 
 
 def _disputed(provider: str, fact: PaymentDisputed) -> None:
-    contribution = (
-        Contribution.objects.select_for_update()
-        .filter(provider=provider, provider_payment_id=fact.payment_id)
-        .first()
-    )
-    if contribution is None:
-        _unknown_payment(provider, fact.payment_id, "dispute")
-        return
-    if contribution.status == ContributionStatus.SUCCEEDED:
+    contribution = _recorded_payment(provider, fact.payment_id, "dispute")
+    if contribution is not None and contribution.status == ContributionStatus.SUCCEEDED:
         contribution.status = ContributionStatus.DISPUTED
         contribution.save(update_fields=["status"])
 
