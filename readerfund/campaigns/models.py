@@ -301,7 +301,9 @@ class PlaybookBuild(models.Model):
     it in its cache and reads this row at most once per cache period, never per page view.
     """
 
-    document = models.JSONField()
+    # The JSON text, not a JSONField: PostgreSQL's jsonb would reorder the keys, and with
+    # them the order of the ask's frequencies and the bytes behind the ETag.
+    document_json = models.TextField()
     etag = models.CharField(max_length=64)
     built_at = models.DateTimeField()
 

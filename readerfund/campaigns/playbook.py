@@ -225,11 +225,7 @@ def _etag(payload: bytes) -> str:
 
 
 def _package(document: dict[str, Any]) -> Playbook:
-    # Sorted keys: the same playbook encodes (and tags) the same after a round trip through
-    # PostgreSQL's jsonb, which reorders keys, so every app server sends the same ETag.
-    encoded = json.dumps(
-        document, separators=(",", ":"), ensure_ascii=False, sort_keys=True
-    ).encode()
+    encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
     bundle = f"({embed_code()})(".encode() + encoded + b");\n"
     return Playbook(
         document, encoded, _etag(encoded), bundle, gzip.compress(bundle, 9), _etag(bundle)
@@ -262,7 +258,11 @@ def playbook_rebuild() -> Playbook:
     with transaction.atomic():
         PlaybookBuild.objects.update_or_create(
             pk=1,
-            defaults={"document": document, "etag": playbook.etag, "built_at": timezone.now()},
+            defaults={
+                "document_json": json.dumps(document, ensure_ascii=False),
+                "etag": playbook.etag,
+                "built_at": timezone.now(),
+            },
         )
     return _remember(playbook)
 
@@ -275,7 +275,8 @@ def playbook_current() -> Playbook:
     if playbook is not None:
         return _remember(playbook)
     build = PlaybookBuild.objects.filter(pk=1).first()
-    if build is None or build.document.get("version") != PLAYBOOK_VERSION:
+    stored = json.loads(build.document_json) if build is not None else {}
+    if build is None or stored.get("version") != PLAYBOOK_VERSION:
         return playbook_rebuild()  # none yet, or stored by a release with another format
     # The labels as this release translates them (they belong to the code, not the campaigns).
-    return _remember(_package({**build.document, "strings": embed_strings()}))
+    return _remember(_package({**stored, "strings": embed_strings()}))

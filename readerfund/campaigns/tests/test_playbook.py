@@ -174,7 +174,7 @@ def test_an_ask_carries_its_amounts_compiled_for_its_currency(client):
 def test_a_build_stored_by_a_release_with_another_format_is_rebuilt(client):
     # given a build in the format of version 1 (as an older release left it)
     campaign_create(slug="banner")
-    PlaybookBuild.objects.filter(pk=1).update(document={"version": 1, "campaigns": []})
+    PlaybookBuild.objects.filter(pk=1).update(document_json='{"version": 1, "campaigns": []}')
     playbook_forget()
 
     playbook = playbook_current()
@@ -183,4 +183,20 @@ def test_a_build_stored_by_a_release_with_another_format_is_rebuilt(client):
 
     assert playbook.document["version"] == PLAYBOOK_VERSION
     assert [c["id"] for c in playbook.document["campaigns"]] == ["banner"]
-    assert PlaybookBuild.objects.get().document["version"] == PLAYBOOK_VERSION
+    assert json.loads(PlaybookBuild.objects.get().document_json)["version"] == PLAYBOOK_VERSION
+
+
+def test_the_ask_lists_frequencies_once_monthly_yearly(client):
+    campaign_create(
+        slug="ask",
+        channel="ask",
+        variant_fields={"amounts": {"USD": {
+            "annual": {"choices": [2400], "default": 2400, "min": 2000},
+            "monthly": {"choices": [200], "default": 200, "min": 200},
+            "one_off": {"choices": [500], "default": 500, "min": 100},
+        }}},
+    )  # fmt: skip
+    playbook_forget()  # as another app server reads the stored build
+
+    variant = playbook_current().document["campaigns"][0]["variants"][0]
+    assert list(variant["amounts"]) == ["one_off", "monthly", "annual"]
