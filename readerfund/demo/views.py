@@ -103,11 +103,12 @@ def section(request: HttpRequest, section: str, lang: str = "en") -> HttpRespons
         raise Http404("No such section")
     return _render(
         request,
-        "demo/section.html",
+        "demo/listing.html",
         newsroom,
         _switch(lang, lambda other: other.section(section).url),
         {
-            "section": found,
+            "title": found.name,
+            "is_tag": False,
             "current_section": found.slug,
             "articles": newsroom.in_section(found.slug),
             "page_context": {"lang": lang, "pageType": "section", "section": found.slug},
@@ -122,11 +123,12 @@ def tag(request: HttpRequest, tag: str, lang: str = "en") -> HttpResponse:
         raise Http404("No such tag")
     return _render(
         request,
-        "demo/tag.html",
+        "demo/listing.html",
         newsroom,
         _switch(lang, lambda other: other.tag(tag).url),
         {
-            "tag": found,
+            "title": found.name,
+            "is_tag": True,
             "articles": newsroom.with_tag(found.slug),
             "page_context": {"lang": lang, "pageType": "tag", "tags": [found.slug]},
         },

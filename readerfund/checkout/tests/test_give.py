@@ -119,7 +119,7 @@ def test_a_failed_sandbox_payment_records_nothing(client):
         ({"amount": "NaN"}, "amount"),
         ({"amount": "five"}, "amount"),
         ({"amount": "1,000"}, "amount"),  # a thousand or one? refused, not guessed
-        ({"currency": "XXX"}, "currency"),
+        ({"currency": "ZZZ"}, "currency"),
         ({"frequency": "weekly"}, "frequency"),
         ({"email": "not-an-email"}, "email"),
     ],
