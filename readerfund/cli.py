@@ -30,7 +30,7 @@ def _start_worker_thread() -> None:
     """Runs the background-task worker inside the demo process (one box, one command)."""
     from django.utils.crypto import get_random_string
 
-    from readerfund.payments.tasks import periodic_tasks_ensure
+    from readerfund.core.periodic import periodic_tasks_ensure
 
     periodic_tasks_ensure()
     from django_tasks_db.management.commands.db_worker import Worker
@@ -112,7 +112,7 @@ def worker(extra: Sequence[str]) -> None:
     _setup_django()
     from django.core.management import call_command
 
-    from readerfund.payments.tasks import periodic_tasks_ensure
+    from readerfund.core.periodic import periodic_tasks_ensure
 
     periodic_tasks_ensure()
     call_command("db_worker", "--queue-name", "*", *extra)

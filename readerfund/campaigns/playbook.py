@@ -197,7 +197,11 @@ def playbook_document() -> dict[str, Any]:
     return {
         "version": PLAYBOOK_VERSION,
         "generated": _iso(now),
-        "endpoints": {**ENDPOINTS, "previewScript": f"{settings.STATIC_URL}readerfund/preview.js"},
+        "endpoints": {
+            **ENDPOINTS,
+            "previewScript": f"{settings.STATIC_URL}readerfund/preview.js",
+            "remindScript": f"{settings.STATIC_URL}readerfund/remind.js",
+        },
         "needsCountry": any(
             doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
             for doc in documents

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core import signing
+from django.db import IntegrityError, transaction
 
 SALT = "readerfund.email-link"
 
@@ -39,3 +40,18 @@ def token_read(token: str, *, purpose: str, max_age_days: int) -> TokenClaims:
     if not isinstance(claims, dict) or claims.get("p") != purpose:
         raise TokenInvalid("made for another purpose")
     return TokenClaims(purpose, str(claims.get("s", "")), str(claims.get("n", "")))
+
+
+def token_use(claims: TokenClaims) -> None:
+    """Marks a single-use link as used; raises TokenInvalid if it was used before.
+
+    Call inside the transaction that makes the link's change, so that a failed change
+    leaves the link usable and two concurrent uses change things once.
+    """
+    from readerfund.core.models import LinkUse
+
+    try:
+        with transaction.atomic():
+            LinkUse.objects.create(nonce=claims.nonce, purpose=claims.purpose)
+    except IntegrityError as error:
+        raise TokenInvalid("this link was used already") from error

@@ -23,6 +23,8 @@ class Supporter(models.Model):
     email_consent = models.BooleanField(_("agreed to emails"), default=False)
     language = models.CharField(_("language"), max_length=8, default="en")
     created_at = models.DateTimeField(_("first gift"), auto_now_add=True)
+    # Set when the supporter asked for erasure: personal data replaced, amounts kept.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supporter")
@@ -73,6 +75,7 @@ class PlanStatus(models.TextChoices):
     INCOMPLETE = "incomplete", _("Incomplete")
     ACTIVE = "active", _("Active")
     PAST_DUE = "past_due", _("Past due")
+    PAUSED = "paused", _("Paused")
     CANCELED = "canceled", _("Canceled")
 
 
@@ -89,6 +92,9 @@ class RecurringPlan(models.Model):
     )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     canceled_at = models.DateTimeField(_("canceled"), null=True, blank=True)
+    # Why the supporter paused or canceled, if they said (self-service offers a short list).
+    cancel_reason = models.CharField(_("reason"), max_length=40, blank=True)
+    cancel_note = models.TextField(_("note"), max_length=500, blank=True)
     # When the provider said what `status` says: an older event never overrides a newer one.
     status_at = models.DateTimeField(null=True, blank=True)
     campaign = models.CharField(_("campaign"), max_length=60, blank=True)

@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
+from readerfund.core.periodic import periodic_next
 from readerfund.payments.emails import receipt_email
 
 
@@ -31,22 +32,4 @@ def reconcile_periodically() -> None:
     try:
         payments_reconcile(since=timezone.now() - RECONCILE_WINDOW)
     finally:
-        reconcile_periodically.using(run_after=timezone.now() + RECONCILE_EVERY).enqueue()
-
-
-def periodic_tasks_ensure() -> bool:
-    """Queues the periodic reconciliation unless a run is already waiting. True if queued.
-
-    Called when a worker starts; several workers starting at once may queue two chains,
-    which only costs an extra idempotent run per hour.
-    """
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=reconcile_periodically.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
-        return False
-    reconcile_periodically.enqueue()
-    return True
+        periodic_next(reconcile_periodically, RECONCILE_EVERY)

@@ -211,25 +211,24 @@
     } catch {}
     // Labels in the page's language ("ru" for "ru-RU"), else English.
     const T = playbook.strings[locale?.split("-")[0]] || playbook.strings.en;
+    // Whole amounts without decimals ("$5", "$2.50"); every browser with adoptedStyleSheets
+    // knows trailingZeroDisplay.
     const money = (minor, currency) => {
-      const options = { style: "currency", currency };
-      const digits = new Intl.NumberFormat(locale, options).resolvedOptions().maximumFractionDigits;
-      const value = minor / 10 ** digits;
-      if (value % 1 === 0) options.minimumFractionDigits = 0;
-      return new Intl.NumberFormat(locale, options).format(value);
+      const format = new Intl.NumberFormat(locale, { style: "currency", currency, trailingZeroDisplay: "stripIfInteger" });
+      return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
     };
-    // Placeholder values; goalPercent is a number, the copy adds "%".
+    // Placeholder values; goalPercent is a number, the copy adds "%". The server computes
+    // the gap (never negative) and the percentage (whole, may pass 100).
     const { goal } = playbook;
     const m = (minor) => money(minor, goal.currency);
     const goalValues = goal?.target > 0 ? { goalTarget: m(goal.target), goalRaised: m(goal.raised),
-      goalGap: m(Math.max(0, goal.target - goal.raised)),
-      goalPercent: Math.round((100 * goal.raised) / goal.target) } : {};
+      goalGap: m(goal.gap), goalPercent: goal.percent } : {};
     const values = (c) => ({ ...goalValues, articleCount: articleCount(state, c.targeting?.articleCount?.days, now) });
-    // null if a placeholder has no value: its element is left out.
+    // null if a placeholder has no value (the server allows only known names): its element
+    // is left out.
     const fill = (text, vals) => {
       let missing = false;
-      const out = String(text ?? "").replace(/\{(articleCount|goal(Target|Raised|Gap|Percent))\}/g,
-        (_, key) => vals[key] ?? ((missing = true), ""));
+      const out = String(text ?? "").replace(/\{(\w+)\}/g, (_, key) => vals[key] ?? ((missing = true), ""));
       return missing ? null : out;
     };
     const h = (tag, attrs, ...children) => {
@@ -274,15 +273,15 @@
         track(c, v, channel, "click");
         flush(); // beacons outlive navigation
       } }, v.cta.label);
+      const ticker = v.ticker && fill(T.goal, vals); // null without a goal
       const copy = [heading && h("h2", {}, heading), body(v.bodyHtml, vals),
-        highlight && h("p", { class: "hl" }, highlight)];
+        highlight && h("p", { class: "hl" }, highlight),
+        ticker && h("progress", { max: 100, value: vals.goalPercent, "aria-label": ticker }),
+        ticker && h("p", { class: "tick" }, ticker)];
       if (channel !== "ask") {
-        const ticker = v.ticker && fill(T.goal, vals); // null without a goal
         box.append(channel === "header"
           ? h("p", { class: "in" }, heading && h("strong", {}, heading), " ", highlight, " ", cta)
-          : h("div", { class: "in" }, ...copy,
-            ticker && h("progress", { max: 100, value: vals.goalPercent, "aria-label": ticker }),
-            ticker && h("p", { class: "tick" }, ticker), h("p", {}, cta)),
+          : h("div", { class: "in" }, ...copy, h("p", {}, cta)),
           h("button", { type: "button", class: "x", "aria-label": T.close, onclick: () => {
             box.remove();
             hide(c, v, channel, "dismiss");
@@ -331,6 +330,9 @@
           const done = h("p", { role: "status", tabindex: -1 }, T.later);
           box.replaceChildren(done);
           done.focus();
+          // The email reminder form (remind.js) loads on demand, after the reader asks.
+          window.readerfund.remind = { box, c: c.id, v: v.id, lang: locale };
+          document.head.append(h("script", { src: url(playbook.endpoints.remindScript) }));
         } }, v.secondary.label));
       return box;
     };
