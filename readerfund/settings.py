@@ -121,6 +121,9 @@ INSTALLED_APPS = [
     "readerfund.events",
     "readerfund.payments",
     "readerfund.checkout",
+    "readerfund.supporters",
+    "readerfund.reminders",
+    "readerfund.goals",
     "readerfund.demo",
 ]
 

@@ -33,6 +33,9 @@ urlpatterns = [
     path("api/preview", campaign_views.preview, name="preview"),
     path("payments/webhooks/<slug:provider>/", payment_views.webhook, name="webhook"),
     path("", include("readerfund.checkout.urls")),
+    path("", include("readerfund.supporters.urls")),
+    path("", include("readerfund.reminders.urls")),
+    path("", include("readerfund.goals.urls")),
     path("healthz", health, name="health"),
     path("favicon.ico", favicon),
 ]

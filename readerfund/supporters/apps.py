@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupportersConfig(AppConfig):
+    name = "readerfund.supporters"
+    verbose_name = _("Supporters")
