@@ -24,9 +24,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_response(
-    *, filename: str, header: Sequence[str], rows: Any
-) -> StreamingHttpResponse:
+def csv_response(*, filename: str, header: Sequence[str], rows: Any) -> StreamingHttpResponse:
     """Streams rows (iterables of values) as a CSV download, safe to open in a spreadsheet."""
     writer = csv.writer(_Echo())
     lines = (writer.writerow([_cell(v) for v in row]) for row in [header, *rows])
