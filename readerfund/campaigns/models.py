@@ -206,6 +206,23 @@ class Campaign(models.Model):
             raise ValidationError(errors)
 
 
+# The copy placeholders the embed fills in. It leaves out any element whose placeholder has no
+# value, so an unknown name would hide the element for every reader: refuse it here.
+PLACEHOLDERS = ("articleCount", "goalRaised", "goalTarget", "goalGap", "goalPercent")
+
+
+def placeholders_validate(text: str) -> None:
+    unknown = sorted(set(re.findall(r"\{(\w+)\}", text)) - set(PLACEHOLDERS))
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder %(names)s; known: %(known)s."),
+            params={
+                "names": ", ".join("{%s}" % name for name in unknown),
+                "known": ", ".join("{%s}" % name for name in PLACEHOLDERS),
+            },
+        )
+
+
 class Variant(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants")
     key = models.CharField(
@@ -222,16 +239,21 @@ class Variant(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("Share of readers relative to the other variants."),
     )
-    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    heading = models.CharField(
+        _("heading"), max_length=200, blank=True, validators=[placeholders_validate]
+    )
     body = models.TextField(
         _("body"),
         blank=True,
+        validators=[placeholders_validate],
         help_text=_(
             "Markdown: *emphasis*, **strong**, [links](https://…), lists. Placeholders: "
             "{articleCount}, {goalRaised}, {goalTarget}, {goalGap}, {goalPercent}."
         ),
     )
-    highlight = models.CharField(_("highlighted sentence"), max_length=300, blank=True)
+    highlight = models.CharField(
+        _("highlighted sentence"), max_length=300, blank=True, validators=[placeholders_validate]
+    )
     cta_label = models.CharField(_("button label"), max_length=80, default="Support us")
     cta_url = models.CharField(
         _("button destination"),

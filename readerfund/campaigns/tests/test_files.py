@@ -123,6 +123,7 @@ campaigns:
       colour: red
     variants:
       - key: a
+        heading: "{goalRaised} of {goalTraget}"
         cta: {url: "javascript:alert(1)"}
         amounts: {USD: {monthly: {choices: [100], default: 500, min: 200}}}
       - key: a
@@ -140,6 +141,7 @@ def test_a_file_with_errors_is_rejected_whole_naming_each_field():
     assert "campaigns[1] (broken).targeting.colour: unknown field" in errors
     assert "campaigns[1] (broken).variants[0].cta.url:" in errors
     assert "campaigns[1] (broken).variants[0].amounts:" in errors
+    assert "campaigns[1] (broken).variants[0].heading: Unknown placeholder {goalTraget}" in errors
     assert "campaigns[1] (broken).variants[1].key: appears twice" in errors
     assert not Campaign.objects.exists(), "nothing is half-loaded"
 
