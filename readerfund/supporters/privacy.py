@@ -1,0 +1,387 @@
+"""A supporter's data rights: a copy of everything readerfund holds about them (export),
+anonymization on request (erasure), and forgetting abandoned checkouts (retention).
+
+Erasure keeps the accounts: amounts, currencies, dates, statuses and campaign attribution
+stay, so totals, the funding gap and campaign statistics do not change; what could name
+the person (address, name, notes they wrote, the page they came from) goes. See
+docs/privacy.md for what is stored where and for how long.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.db import transaction
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from readerfund.core.money import money_format
+from readerfund.payments.models import (
+    AttemptStatus,
+    Contribution,
+    PaymentAttempt,
+    PlanStatus,
+    ProviderEvent,
+    RecurringPlan,
+    Supporter,
+)
+from readerfund.payments.providers.base import Fact
+from readerfund.payments.registry import provider_get
+from readerfund.payments.services import facts_apply
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "readerfund.supporter-export"
+EXPORT_VERSION = 1
+
+#: The domain of erased addresses: `.invalid` is reserved (RFC 2606), so no mail can
+#: ever be delivered to one, and none can belong to a real reader.
+ERASED_DOMAIN = "erased.invalid"
+
+# Keys under which provider payloads carry a person's name (Stripe: customer, billing
+# details, invoice); only string values equal to the supporter's name are blanked there.
+_NAME_KEYS = frozenset({"name", "customer_name"})
+
+
+class ErasureBlocked(Exception):
+    """A recurring plan could not be stopped at its provider, so nothing was erased.
+
+    Erasing first would leave a plan that keeps charging a person nobody can identify or
+    reach any more; the operator tries again later (or cancels the plan at the provider).
+    """
+
+
+def erased_email(supporter_id: int) -> str:
+    """The unique, undeliverable address an erased supporter keeps (email is unique)."""
+    return f"erased-{supporter_id}@{ERASED_DOMAIN}"
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _language(supporter: Supporter) -> str:
+    return supporter.language if supporter.language in dict(settings.LANGUAGES) else "en"
+
+
+def _attempts_of(supporter: Supporter) -> QuerySet[PaymentAttempt]:
+    """Attempts made with the supporter's address, and those their gifts came from."""
+    linked = Q(contribution__supporter=supporter) | Q(recurringplan__supporter=supporter)
+    ids = PaymentAttempt.objects.filter(Q(email__iexact=supporter.email) | linked).values("pk")
+    return PaymentAttempt.objects.filter(pk__in=ids)
+
+
+def _reminders() -> Any:
+    """The reminders services module, or None while the reminders app has none.
+
+    Imported by name: the reminders app arrives separately; only its absence counts as
+    "no reminders stored", an import error inside it is raised.
+    """
+    name = "readerfund.reminders.services"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        return None
+
+
+def _reminders_export(email: str) -> list[dict[str, Any]]:
+    services = _reminders()
+    return list(services.reminders_export(email)) if services else []
+
+
+def _reminders_forget(email: str) -> int:
+    services = _reminders()
+    return int(services.reminders_forget(email)) if services else 0
+
+
+def _events_naming(needles: Iterable[str]) -> QuerySet[ProviderEvent]:
+    """Stored provider events whose payload mentions any of the strings (case-insensitive).
+
+    A text search over the JSON, as stored: the address as it is and as JSON escapes it.
+    Slow on a large table, but it runs only for an export or an erasure.
+    """
+    query = Q()
+    for needle in {n for n in needles if n}:
+        query |= Q(payload_text__icontains=needle)
+        escaped = json.dumps(needle)[1:-1]
+        if escaped != needle:
+            query |= Q(payload_text__icontains=escaped)
+    if not query:
+        return ProviderEvent.objects.none()
+    return (
+        ProviderEvent.objects.annotate(payload_text=Cast("payload", output_field=TextField()))
+        .filter(query)
+        .order_by("received_at", "pk")
+    )
+
+
+def _provider_ids(supporter: Supporter) -> list[str]:
+    """The ids under which providers' events name this supporter's payments and plans."""
+    attempts = _attempts_of(supporter)
+    return [
+        *Contribution.objects.filter(supporter=supporter).values_list(
+            "provider_payment_id", flat=True
+        ),
+        *RecurringPlan.objects.filter(supporter=supporter).values_list(
+            "provider_plan_id", flat=True
+        ),
+        *(str(public_id) for public_id in attempts.values_list("public_id", flat=True)),
+        *attempts.exclude(provider_reference="").values_list("provider_reference", flat=True),
+    ]
+
+
+# ---- export ------------------------------------------------------------------------------
+
+
+def supporter_export(supporter: Supporter) -> dict[str, Any]:
+    """Everything readerfund holds about the supporter, as JSON-ready data (format 1).
+
+    Amounts are integers in minor units with their currency, plus the amount formatted in
+    the supporter's language; moments are ISO 8601 in UTC.
+    """
+    language = _language(supporter)
+    plans = list(supporter.plans.order_by("started_at", "pk"))
+    contributions = list(supporter.contributions.select_related("plan").order_by("created_at"))
+    attempts = list(_attempts_of(supporter).order_by("created_at", "pk"))
+    events = _events_naming([supporter.email, *_provider_ids(supporter)])
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "supporter": {
+            "email": supporter.email,
+            "name": supporter.name,
+            "language": supporter.language,
+            "email_consent": supporter.email_consent,
+            "created_at": _iso(supporter.created_at),
+            "erased_at": _iso(supporter.erased_at),
+        },
+        "contributions": [
+            {
+                "amount": c.amount,
+                "currency": c.currency,
+                "amount_formatted": money_format(c.amount, c.currency, language),
+                "refunded_amount": c.refunded_amount,
+                "frequency": c.frequency,
+                "status": c.status,
+                "anonymous": c.anonymous,
+                "provider": c.provider,
+                "provider_payment_id": c.provider_payment_id,
+                "plan": c.plan.provider_plan_id if c.plan else None,
+                "received_at": _iso(c.received_at),
+                "created_at": _iso(c.created_at),
+                "campaign": c.campaign,
+                "variant": c.variant,
+                "channel": c.channel,
+            }
+            for c in contributions
+        ],
+        "recurring_plans": [
+            {
+                "amount": p.amount,
+                "currency": p.currency,
+                "amount_formatted": money_format(p.amount, p.currency, language),
+                "frequency": p.frequency,
+                "status": p.status,
+                "provider": p.provider,
+                "provider_plan_id": p.provider_plan_id,
+                "started_at": _iso(p.started_at),
+                "canceled_at": _iso(p.canceled_at),
+                "cancel_reason": p.cancel_reason,
+                "cancel_note": p.cancel_note,
+                "campaign": p.campaign,
+                "variant": p.variant,
+                "channel": p.channel,
+            }
+            for p in plans
+        ],
+        "payment_attempts": [
+            {
+                "id": str(a.public_id),
+                "created_at": _iso(a.created_at),
+                "status": a.status,
+                "amount": a.amount,
+                "currency": a.currency,
+                "frequency": a.frequency,
+                "provider": a.provider,
+                "email": a.email,
+                "name": a.name,
+                "anonymous": a.anonymous,
+                "email_consent": a.email_consent,
+                "language": a.language,
+                "return_to": a.return_to,
+                "campaign": a.campaign,
+                "variant": a.variant,
+                "channel": a.channel,
+            }
+            for a in attempts
+        ],
+        "reminders": _reminders_export(supporter.email),
+        # The provider's own messages about these payments, kept as received for the
+        # accounts; listed here, their content is the provider's record.
+        "provider_events": [
+            {
+                "provider": e.provider,
+                "type": e.type,
+                "event_id": e.event_id,
+                "received_at": _iso(e.received_at),
+            }
+            for e in events
+        ],
+    }
+
+
+# ---- erasure -----------------------------------------------------------------------------
+
+
+def _plan_stop(plan: RecurringPlan) -> list[Fact]:
+    """Cancels the plan at its provider and returns what the provider answered.
+
+    Raises ErasureBlocked when the plan cannot be stopped.
+    """
+    provider = provider_get(plan.provider)
+    if provider is None:
+        raise ErasureBlocked(
+            f"The plan {plan.provider_plan_id} belongs to {plan.provider!r}, a provider this "
+            "installation does not have: cancel it there first."
+        )
+    try:
+        return provider.cancel_plan(plan=plan) or []
+    except NotImplementedError as error:
+        if provider.test_mode:
+            return []  # a test-mode plan charges nobody: recording it canceled is enough
+        raise ErasureBlocked(
+            f"{provider.label} plans cannot be canceled from readerfund: cancel "
+            f"{plan.provider_plan_id} at {provider.label} first, then erase again."
+        ) from error
+    except Exception as error:
+        # Unreachable, refused, or a bug: in every case the plan may still charge, and an
+        # erased supporter could then neither be reached nor identified. Nothing is erased.
+        logger.warning(
+            "erasure of supporter %s blocked: %s plan %s not canceled: %r",
+            plan.supporter_id, plan.provider, plan.provider_plan_id, error,
+        )  # fmt: skip
+        raise ErasureBlocked(
+            f"{provider.label} could not cancel the plan {plan.provider_plan_id} "
+            f"({type(error).__name__}); nothing was erased. Try again later."
+        ) from error
+
+
+def _redacted(value: Any, *, email: str, name: str, placeholder: str, key: str = "") -> Any:
+    """The JSON value with the address replaced and the person's name blanked."""
+    if isinstance(value, dict):
+        return {
+            k: _redacted(v, email=email, name=name, placeholder=placeholder, key=k)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redacted(v, email=email, name=name, placeholder=placeholder) for v in value]
+    if isinstance(value, str):
+        if name and key in _NAME_KEYS and value.strip().casefold() == name.casefold():
+            return ""
+        if email and email in value.casefold():
+            return _replace_folded(value, email, placeholder)
+    return value
+
+
+def _replace_folded(text: str, needle: str, replacement: str) -> str:
+    """Replaces every case-insensitive occurrence of a lower-case needle."""
+    folded = text.casefold()
+    if len(folded) != len(text):  # casefolding changed lengths (e.g. "ß"): replace all
+        return replacement
+    parts: list[str] = []
+    start = 0
+    while (found := folded.find(needle, start)) != -1:
+        parts += [text[start:found], replacement]
+        start = found + len(needle)
+    return "".join([*parts, text[start:]])
+
+
+def supporter_erase(supporter: Supporter) -> None:
+    """Anonymizes the supporter's personal data everywhere; keeps the amounts.
+
+    1. Every plan that may still charge is canceled at its provider, before anything is
+       erased (ErasureBlocked if one cannot be: then nothing is erased).
+    2. In one transaction: the supporter's address becomes an undeliverable placeholder,
+       name and consent go; their payment attempts lose address, name and return page;
+       plans lose the note they wrote and are recorded canceled; email reminders are
+       deleted; stored provider events have the address replaced and the name blanked;
+       admin log entries that name the address are renamed.
+
+    Idempotent: erasing again finds nothing more to change. A later gift from the same
+    address makes a new supporter (the old record no longer carries the address).
+    """
+    stopped: dict[int, tuple[str, list[Fact]]] = {}
+    for plan in supporter.plans.exclude(status=PlanStatus.CANCELED):
+        stopped[plan.pk] = (plan.provider, _plan_stop(plan))
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        if locked.plans.exclude(status=PlanStatus.CANCELED).exclude(pk__in=stopped).exists():
+            raise ErasureBlocked("A plan started while erasing; nothing was erased. Try again.")
+        email = locked.email.strip().lower()
+        name = locked.name.strip()
+        placeholder = erased_email(locked.pk)
+        provider_ids = _provider_ids(locked)
+
+        attempts = _attempts_of(locked)
+        attempts.update(email=placeholder, name="", return_to="")
+        # The provider's answer first (its moment of cancellation), then the plans it
+        # said nothing about: their cancel call succeeded, so they are canceled.
+        for provider, facts in stopped.values():
+            facts_apply(provider=provider, facts=facts)
+        RecurringPlan.objects.filter(pk__in=stopped).exclude(status=PlanStatus.CANCELED).update(
+            status=PlanStatus.CANCELED, canceled_at=now, status_at=now
+        )
+        RecurringPlan.objects.filter(supporter=locked).exclude(cancel_note="").update(
+            cancel_note=""
+        )
+        _reminders_forget(email)
+        for event in _events_naming([email, *provider_ids]):
+            payload = _redacted(event.payload, email=email, name=name, placeholder=placeholder)
+            if payload != event.payload:
+                ProviderEvent.objects.filter(pk=event.pk).update(payload=payload)
+        LogEntry.objects.filter(object_repr__iexact=email).update(object_repr=placeholder)
+
+        locked.email = placeholder
+        locked.name = ""
+        locked.email_consent = False
+        locked.erased_at = locked.erased_at or now
+        locked.save(update_fields=["email", "name", "email_consent", "erased_at"])
+    supporter.refresh_from_db()
+    logger.info("erased the personal data of supporter %s", supporter.pk)
+
+
+# ---- retention ---------------------------------------------------------------------------
+
+
+def abandoned_checkouts_purge(*, days: int | None = None) -> int:
+    """Forgets who started a checkout that never became a gift, after `days` days.
+
+    Attempts still started or failed (no contribution, no plan) lose the address, name
+    and return page; amounts and attribution stay for the statistics. Returns how many
+    attempts were purged; running it again purges nothing more.
+    """
+    keep = settings.READERFUND_CHECKOUT_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - datetime.timedelta(days=keep)
+    abandoned = (
+        PaymentAttempt.objects.filter(
+            status__in=[AttemptStatus.STARTED, AttemptStatus.FAILED], created_at__lt=cutoff
+        )
+        .filter(contribution__isnull=True, recurringplan__isnull=True)
+        .exclude(email="", name="", return_to="")
+    )
+    return PaymentAttempt.objects.filter(pk__in=abandoned.values("pk")).update(
+        email="", name="", return_to=""
+    )
