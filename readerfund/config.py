@@ -137,6 +137,13 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Where the checkout page loads Stripe.js from.",
     ),
     EnvSetting(
+        "READERFUND_CHECKOUT_RETENTION_DAYS",
+        "30",
+        "30",
+        "Days after which an unfinished or failed checkout forgets the reader's email, name "
+        "and return address (docs/privacy.md).",
+    ),
+    EnvSetting(
         "EMAIL_URL",
         "consolemail://",
         "smtp://localhost:25",

@@ -99,6 +99,15 @@ if PRODUCTION and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
         "STRIPE_WEBHOOK_SECRET is required in production when Stripe is set up."
     )
 
+try:
+    READERFUND_CHECKOUT_RETENTION_DAYS = int(env_value("READERFUND_CHECKOUT_RETENTION_DAYS"))
+except ValueError as error:
+    raise ConfigurationError(
+        "READERFUND_CHECKOUT_RETENTION_DAYS must be a number of days."
+    ) from error
+if READERFUND_CHECKOUT_RETENTION_DAYS < 1:
+    raise ConfigurationError("READERFUND_CHECKOUT_RETENTION_DAYS must be at least 1.")
+
 if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -199,11 +208,48 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Every handler redacts email addresses and email-link tokens (docs/privacy.md). Django's
+# own loggers go to the same console; its default handlers (a console only in DEBUG, mail
+# to ADMINS with the whole request) are replaced so that nothing writes unfiltered. The
+# access logs of runserver (the demo) and gunicorn (`serve`) print request paths, which
+# carry link tokens, so they pass the filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_personal_data": {"()": "readerfund.core.logging.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+        "message": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["no_personal_data"],
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "message",
+            "filters": ["no_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"readerfund": {"level": env_value("LOG_LEVEL"), "propagate": True}},
+    "loggers": {
+        "readerfund": {"level": env_value("LOG_LEVEL"), "propagate": True},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -10,7 +10,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 # Dotted paths of tasks that reschedule themselves with `periodic_next` when they finish.
-PERIODIC_TASKS: tuple[str, ...] = ("readerfund.payments.tasks.reconcile_periodically",)
+PERIODIC_TASKS: tuple[str, ...] = (
+    "readerfund.payments.tasks.reconcile_periodically",
+    "readerfund.goals.tasks.goal_recompute_periodically",
+    "readerfund.supporters.tasks.retention_periodically",
+)
 
 
 def periodic_next(task: Any, every: datetime.timedelta) -> None:

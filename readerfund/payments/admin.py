@@ -48,7 +48,7 @@ def _money(amount: int, currency: str) -> str:
 def monthly_equivalent(plan: RecurringPlan) -> int:
     """What the plan brings in a month, in minor units (an annual plan counts 1/12)."""
     if plan.frequency == Frequency.ANNUAL:
-        return (plan.amount + 6) // 12  # rounded half up
+        return plan.amount // 12  # rounded down, as the goal counts it: no money not there
     return plan.amount
 
 

@@ -1,0 +1,117 @@
+"""No personal data in logs: addresses and email-link tokens are redacted from every log
+record, by the filter that settings.LOGGING puts on every handler."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from typing import cast
+
+import pytest
+from django.conf import settings
+
+from readerfund.core.logging import PersonalDataFilter, personal_data_redact
+from readerfund.core.tokens import token_make
+
+TOKEN = token_make(purpose="manage", subject="424242")
+
+
+@pytest.fixture
+def console() -> Iterator[io.StringIO]:
+    """What the configured console handler (the one production writes to) prints."""
+    [handler] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    assert isinstance(handler, logging.StreamHandler)
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    yield written
+    handler.setStream(previous)
+
+
+@pytest.mark.django_db
+def test_a_404_on_a_manage_link_is_logged_without_the_token(client, caplog, console):
+    # given a manage link of a supporter who does not exist (any more)
+    with caplog.at_level(logging.WARNING):
+        # when it is opened
+        response = client.get(f"/manage/{TOKEN}/")
+
+    # then Django's "Not Found" line names the path, not the token
+    assert response.status_code == 404
+    assert "Not Found: /manage/[token]/" in caplog.text
+    assert "Not Found: /manage/[token]/" in console.getvalue()
+    assert TOKEN not in caplog.text + console.getvalue()
+    assert TOKEN.split(":")[0] not in caplog.text + console.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_truncated_link_is_redacted_too(client, caplog):
+    truncated = TOKEN[: len(TOKEN) // 2]
+
+    with caplog.at_level(logging.WARNING):
+        assert client.get(f"/manage/{truncated}/").status_code == 404
+
+    assert "Not Found: /manage/[token]/" in caplog.text
+    assert truncated not in caplog.text
+
+
+def test_a_log_line_with_an_address_comes_out_redacted(caplog, console):
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("readerfund.payments").warning(
+            "receipt for %s (%s) bounced", "Alice.Liddell+news@Example.org", "Alice"
+        )
+
+    assert "receipt for [email] (Alice) bounced" in caplog.text
+    assert "receipt for [email] (Alice) bounced" in console.getvalue()
+    assert "example.org" not in caplog.text.lower() + console.getvalue().lower()
+
+
+def test_an_exception_naming_an_address_is_redacted(console):
+    try:
+        raise ValueError("duplicate key value (email)=(alice@example.org)")
+    except ValueError:
+        logging.getLogger("readerfund.payments").exception("could not record the gift")
+
+    printed = console.getvalue()
+    assert "could not record the gift" in printed
+    assert "ValueError: duplicate key value (email)=([email])" in printed
+    assert "alice@example.org" not in printed
+
+
+def test_every_configured_handler_carries_the_filter():
+    handlers = set(logging.getLogger().handlers)
+    loggers = cast(dict[str, object], settings.LOGGING["loggers"])
+    for name in loggers:
+        handlers |= set(logging.getLogger(name).handlers)
+    handlers = {h for h in handlers if h.get_name()}  # not pytest's own (caplog, live log)
+
+    names = {handler.get_name() for handler in handlers}
+    assert {"console", "django.server", "access"} <= names
+    assert logging.getLogger("django").handlers == []  # all of Django's go to the console
+    for handler in handlers:
+        assert any(isinstance(f, PersonalDataFilter) for f in handler.filters), handler
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("reader alice@example.org gave", "reader [email] gave"),
+        ("GET /give/?email=alice%40example.org&x=1", "GET /give/?email=[email]&x=1"),
+        ("to: Ünïcode.Näme@exämple.de", "to: [email]"),
+        (f"GET /manage/{TOKEN}/ HTTP/1.1", "GET /manage/[token]/ HTTP/1.1"),
+        (f"GET /manage/{TOKEN}/cancel/", "GET /manage/[token]/cancel/"),
+        ("GET /reminders/unsubscribe/abc-def/", "GET /reminders/unsubscribe/[token]/"),
+        (f"link {TOKEN.replace(':', '%3A')} sent", "link [token] sent"),
+        (f"token={TOKEN}&next=1", "token=[token]&next=1"),
+        ("GET /give/thanks/3f2a/ 200", "GET /give/thanks/3f2a/ 200"),  # nothing personal
+        ("plan sub_123 canceled at stripe", "plan sub_123 canceled at stripe"),
+    ],
+)
+def test_what_is_redacted(line, redacted):
+    assert personal_data_redact(line) == redacted
+
+
+def test_the_filter_keeps_unrelated_records_as_they_are():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "plan %s of %d", ("sub_1", 3), None)
+
+    assert PersonalDataFilter().filter(record) is True
+    assert (record.msg, record.args) == ("plan %s of %d", ("sub_1", 3))
