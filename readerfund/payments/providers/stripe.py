@@ -214,10 +214,17 @@ class StripeProvider(PaymentProvider):
         return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
 
     def page_context(self) -> dict[str, Any]:
-        return {
+        context: dict[str, Any] = {
             "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             "stripe_js_url": settings.READERFUND_STRIPE_JS_URL,
         }
+        # Wallets (Apple Pay, Google Pay) need the Stripe account's country, which Stripe.js
+        # passes to the wallet as the merchant's; they are offered only once it is named
+        # (the operator registers the site's domain with Stripe at the same time).
+        country = str(getattr(settings, "STRIPE_ACCOUNT_COUNTRY", "") or "").strip().upper()
+        if len(country) == 2 and country.isalpha():
+            context["stripe_wallet_country"] = country
+        return context
 
     def content_security(self) -> Mapping[str, tuple[str, ...]]:
         parts = urlsplit(settings.READERFUND_STRIPE_JS_URL)

@@ -1,5 +1,6 @@
 /* readerfund checkout: the give page. Plain JS, no framework; the page's markup works
- * without it, this file adds preset amounts, a live pay button and the payment flow.
+ * without it, this file adds preset amounts, a live pay button, the payment flow and,
+ * where the browser has one, a wallet button (Apple Pay, Google Pay) through Stripe.
  * Strings come from the page (translated by Django), never from this file. */
 (() => {
   "use strict";
@@ -35,6 +36,10 @@
   const cardWrap = byId("card-element-wrap");
   const amountGroup = byId("amount-group");
   const email = form.elements.namedItem("email");
+  const nameInput = form.elements.namedItem("name");
+  const walletWrap = byId("wallet");
+  const walletButton = byId("wallet-button");
+  const walletText = byId("wallet-button-text");
   const msg = (key) => form.dataset[key] || "";
   const fill = (template, amount) => (template || "").replace("{amount}", amount);
 
@@ -123,6 +128,7 @@
     const oneOffOnly = chosen && chosen.dataset.recurring === "false" && freq !== "one_off";
     methodNote.textContent = oneOffOnly ? msg("msgOneOffOnly") : "";
     methodNote.hidden = !oneOffOnly;
+    walletSync();
   };
 
   // ---- errors ----------------------------------------------------------------------
@@ -163,12 +169,18 @@
 
   let stripe = null;
   let card = null;
+  /** One Stripe.js instance for the card form and the wallet alike. */
+  const ensureStripe = () => {
+    if (stripe) return stripe;
+    if (typeof window.Stripe !== "function" || !PROVIDER.stripe_publishable_key) return null;
+    stripe = window.Stripe(PROVIDER.stripe_publishable_key, { locale: LANG.split("-")[0] });
+    return stripe;
+  };
   const ensureCard = () => {
     if (card) return card;
-    if (typeof window.Stripe !== "function" || !PROVIDER.stripe_publishable_key) return null;
+    if (!ensureStripe()) return null;
     const root = getComputedStyle(document.documentElement);
     const body = getComputedStyle(document.body);
-    stripe = window.Stripe(PROVIDER.stripe_publishable_key, { locale: LANG.split("-")[0] });
     card = stripe.elements().create("card", {
       style: {
         base: {
@@ -197,6 +209,7 @@
   const setBusy = (on) => {
     busy = on;
     submit.disabled = on;
+    if (walletButton) walletButton.disabled = on;
     submit.classList.toggle("is-busy", on);
     if (on) {
       submit.setAttribute("aria-busy", "true");
@@ -218,18 +231,89 @@
     focusFirstInvalid();
   };
 
-  const validate = () => {
-    const errors = {};
+  const emailLooksValid = (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
+
+  /** The server's amount rules (GiveForm.clean), so that no payment starts on an amount
+   * the server would refuse; the server checks everything again. */
+  const amountError = () => {
     const r = rule();
     const minor = currentMinor();
-    if (!checkedPreset() && !other.value.trim()) errors.amount = msg("msgAmountMissing");
-    else if (!Number.isFinite(minor) || minor <= 0) errors.amount = msg("msgAmountInvalid");
-    else if (minor < r.min) errors.amount = fill(msg("msgAmountSmall"), r.minLabel);
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.value.trim())) errors.email = msg("msgEmail");
+    if (!checkedPreset() && !other.value.trim()) return msg("msgAmountMissing");
+    if (!Number.isFinite(minor) || minor <= 0) return msg("msgAmountInvalid");
+    if (minor < r.min) return fill(msg("msgAmountSmall"), r.minLabel);
+    if (r.max && minor > r.max) return fill(msg("msgAmountLarge"), money(r.max, currency()));
+    return "";
+  };
+
+  const validate = () => {
+    const errors = {};
+    const amount = amountError();
+    if (amount) errors.amount = amount;
+    if (!emailLooksValid(email.value)) errors.email = msg("msgEmail");
     const chosen = method();
     if (!chosen) errors.method = msg("msgMethod");
     else if (chosen.dataset.recurring === "false" && frequency() !== "one_off") errors.method = msg("msgOneOffOnly");
     return errors;
+  };
+
+  const showErrors = (errors) => {
+    for (const [name, text] of Object.entries(errors)) setFieldError(name, text);
+    showAlert(Object.values(errors).join(" "));
+    focusFirstInvalid();
+  };
+
+  /** Posts the form to /give/start, as the card and the wallet both do; the answer is
+   * `{answer}` (the server's JSON, a start that worked) or `{error, fields}`. */
+  const startPayment = async (overrides) => {
+    const data = new FormData(form);
+    data.set("amount", toMajor(currentMinor()));
+    for (const [key, value] of Object.entries(overrides)) data.set(key, value);
+    let response;
+    let answer = null;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+    } catch {
+      return { error: msg("msgNetwork") };
+    }
+    try {
+      answer = await response.json();
+    } catch {
+      answer = null;
+    }
+    if (!response.ok || !answer || answer.error) {
+      return { error: answer?.error || msg("msgGeneric"), fields: answer?.fields };
+    }
+    if (!["requires_action", "succeeded", "redirect", "instructions"].includes(answer.outcome)) {
+      return { error: msg("msgGeneric") };
+    }
+    return { answer };
+  };
+
+  /** After a start that worked: the bank's challenge when it asks for one, then the next page. */
+  const finishPayment = async (answer) => {
+    if (answer.outcome === "requires_action") {
+      if (!ensureStripe()) return fail(msg("msgGeneric"));
+      let confirmed;
+      try {
+        confirmed = await stripe.confirmCardPayment(answer.clientSecret);
+      } catch {
+        return fail(msg("msgNetwork"));
+      }
+      if (confirmed.error) return fail(confirmed.error.message);
+      // A refused challenge may also come back as an intent that still wants a payment
+      // method (localstripe does this; Stripe's docs say to check the status): only a
+      // paid or processing intent leads to the thank-you page.
+      const status = confirmed.paymentIntent?.status;
+      if (status && !["succeeded", "processing", "requires_capture"].includes(status)) {
+        return fail(msg("msgGeneric"));
+      }
+    }
+    location.assign(answer.next);
   };
 
   form.addEventListener("submit", async (event) => {
@@ -237,14 +321,9 @@
     if (busy) return;
     clearErrors();
     const errors = validate();
-    if (Object.keys(errors).length) {
-      for (const [name, text] of Object.entries(errors)) setFieldError(name, text);
-      showAlert(Object.values(errors).join(" "));
-      focusFirstInvalid();
-      return;
-    }
+    if (Object.keys(errors).length) return showErrors(errors);
     setBusy(true);
-    form.elements.namedItem("payment_token").value = "";
+    let token = "";
 
     if (method().value === "stripe") {
       const element = ensureCard();
@@ -259,60 +338,124 @@
         setFieldError("payment_token", result.error.message);
         return fail(result.error.message);
       }
-      form.elements.namedItem("payment_token").value = result.token.id;
+      token = result.token.id;
     }
 
-    const data = new FormData(form);
-    data.set("amount", toMajor(currentMinor()));
-    let response;
-    let answer = null;
-    try {
-      response = await fetch(form.action, {
-        method: "POST",
-        body: data,
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      });
-    } catch {
-      return fail(msg("msgNetwork"));
-    }
-    try {
-      answer = await response.json();
-    } catch {
-      answer = null;
-    }
-    if (!response.ok || !answer || answer.error) {
-      return fail(answer?.error || msg("msgGeneric"), answer?.fields);
-    }
-    switch (answer.outcome) {
-      case "requires_action": {
-        if (!stripe) return fail(msg("msgGeneric"));
-        let confirmed;
-        try {
-          confirmed = await stripe.confirmCardPayment(answer.clientSecret);
-        } catch {
-          return fail(msg("msgNetwork"));
-        }
-        if (confirmed.error) return fail(confirmed.error.message);
-        // A refused challenge may also come back as an intent that still wants a payment
-        // method (localstripe does this; Stripe's docs say to check the status): only a
-        // paid or processing intent leads to the thank-you page.
-        const status = confirmed.paymentIntent?.status;
-        if (status && !["succeeded", "processing", "requires_capture"].includes(status)) {
-          return fail(msg("msgGeneric"));
-        }
-        location.assign(answer.next);
-        return;
-      }
-      case "succeeded":
-      case "redirect":
-      case "instructions":
-        location.assign(answer.next);
-        return;
-      default:
-        fail(msg("msgGeneric"));
-    }
+    const started = await startPayment({ payment_token: token });
+    if (started.error) return fail(started.error, started.fields);
+    await finishPayment(started.answer);
   });
+
+  // ---- wallets: Apple Pay, Google Pay, cards saved in the browser (Stripe) -------------
+  // Stripe.js's Payment Request: the wallet's sheet shows the total and hands back a card
+  // token (`tok_…`), which goes to /give/start exactly as the card form's does. Our own
+  // button opens the sheet; it shows only where `canMakePayment()` finds a wallet.
+
+  let wallet = null; // the PaymentRequest, once a wallet is known to be available
+  let walletOpen = false; // the sheet is showing: Stripe refuses update() meanwhile
+  let walletName = "";
+
+  const walletTotal = () => {
+    const minor = currentMinor();
+    const label = walletButton.getAttribute(`data-total-${frequency()}`) || "";
+    return {
+      label: label.replace("{site}", location.hostname),
+      // The sheet never opens on an invalid amount; meanwhile it holds the minimum.
+      amount: Number.isFinite(minor) && minor > 0 ? minor : rule().min,
+    };
+  };
+
+  /** Keeps the wallet's sheet and our button in step with amount, frequency and currency. */
+  const walletSync = () => {
+    if (!wallet) return;
+    const minor = currentMinor();
+    const template = Number.isFinite(minor) && minor > 0
+      ? walletButton.getAttribute(`data-label-${frequency()}`).replace("{amount}", money(minor, currency()))
+      : walletButton.getAttribute(`data-label-bare-${frequency()}`);
+    walletText.textContent = template.replace("{wallet}", walletName);
+    if (!walletOpen) wallet.update({ currency: currency().toLowerCase(), total: walletTotal() });
+  };
+
+  /** What the button calls the wallet, from what canMakePayment() found. */
+  const walletNameFor = (available) => {
+    if (available.applePay) return walletButton.dataset.nameApplePay;
+    if (available.googlePay) return walletButton.dataset.nameGooglePay;
+    return walletButton.dataset.nameBrowser;
+  };
+
+  const walletSetup = async () => {
+    const country = PROVIDER.stripe_wallet_country;
+    if (!walletWrap || !country || !form.querySelector('input[name="method"][value="stripe"]')) return;
+    if (!ensureStripe() || typeof stripe.paymentRequest !== "function") return;
+    let request;
+    let available = null;
+    try {
+      request = stripe.paymentRequest({
+        country,
+        currency: currency().toLowerCase(),
+        total: walletTotal(),
+        requestPayerEmail: true,
+        requestPayerName: true,
+      });
+      available = await request.canMakePayment();
+    } catch {
+      return; // no wallet: the page stays as it is
+    }
+    if (!available) return;
+    request.on("token", walletPaid);
+    request.on("cancel", () => {
+      walletOpen = false;
+      walletSync();
+    });
+    wallet = request;
+    walletName = walletNameFor(available);
+    walletWrap.hidden = false;
+    walletSync();
+  };
+
+  /** The reader approved in the wallet's sheet: start the gift with the wallet's token. */
+  const walletPaid = async (ev) => {
+    // The form's own fields win; the wallet fills what the reader left empty.
+    if (!email.value.trim() && ev.payerEmail) email.value = ev.payerEmail;
+    if (!nameInput.value.trim() && ev.payerName) nameInput.value = ev.payerName;
+    setBusy(true);
+    if (!emailLooksValid(email.value)) {
+      ev.complete("fail");
+      walletOpen = false;
+      setFieldError("email", msg("msgEmail"));
+      return fail(msg("msgEmail"));
+    }
+    const started = await startPayment({ method: "stripe", payment_token: ev.token?.id || "" });
+    walletOpen = false;
+    if (started.error) {
+      ev.complete("fail");
+      return fail(started.error, started.fields);
+    }
+    ev.complete("success");
+    await finishPayment(started.answer);
+  };
+
+  if (walletButton) {
+    walletButton.addEventListener("click", () => {
+      if (busy || walletOpen || !wallet) return;
+      clearErrors();
+      // Checked here, before the sheet opens (show() must run in the click itself): the
+      // amount against the server's rules; an email typed in the form must look valid,
+      // an empty one comes from the wallet.
+      const errors = {};
+      const amount = amountError();
+      if (amount) errors.amount = amount;
+      if (email.value.trim() && !emailLooksValid(email.value)) errors.email = msg("msgEmail");
+      if (Object.keys(errors).length) return showErrors(errors);
+      walletOpen = true;
+      try {
+        wallet.show();
+      } catch {
+        walletOpen = false;
+        showAlert(msg("msgGeneric"));
+      }
+    });
+  }
 
   // ---- wiring ----------------------------------------------------------------------
 
@@ -355,4 +498,5 @@
   updateMethod();
   update();
   form.classList.add("is-enhanced");
+  walletSetup();
 })();
