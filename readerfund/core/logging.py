@@ -24,10 +24,10 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/^`{|}~-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IG
 _SIGNED_TOKEN = re.compile(
     r"eyJ[A-Za-z0-9_-]*(?::|%3A)[A-Za-z0-9]+(?::|%3A)[A-Za-z0-9_-]+", re.IGNORECASE
 )
-# The path segment after the link words, so that truncated or mangled tokens (the ones
-# that 404) are redacted too.
+# A long path segment after the link words, so that truncated or mangled tokens (the
+# ones that 404) are redacted too; short ones are the pages' own words ("/manage/export/").
 LINK_WORDS = ("manage", "unsubscribe", "confirm")
-_LINK_SEGMENT = re.compile(rf"(/(?:{'|'.join(LINK_WORDS)})/)[^/\s?#\"']+")
+_LINK_SEGMENT = re.compile(rf"(/(?:{'|'.join(LINK_WORDS)})/)[^/\s?#\"']{{16,}}")
 
 
 def personal_data_redact(text: str) -> str:

@@ -99,7 +99,9 @@ def test_every_configured_handler_carries_the_filter():
         ("to: Ünïcode.Näme@exämple.de", "to: [email]"),
         (f"GET /manage/{TOKEN}/ HTTP/1.1", "GET /manage/[token]/ HTTP/1.1"),
         (f"GET /manage/{TOKEN}/cancel/", "GET /manage/[token]/cancel/"),
-        ("GET /reminders/unsubscribe/abc-def/", "GET /reminders/unsubscribe/[token]/"),
+        ("GET /reminders/unsubscribe/eyJwIjoicmVtaW5kZXIi/", "GET /reminders/unsubscribe/[token]/"),
+        ("GET /manage/plans/12/amount/ 302", "GET /manage/plans/12/amount/ 302"),
+        ("POST /manage/export/ 200", "POST /manage/export/ 200"),
         (f"link {TOKEN.replace(':', '%3A')} sent", "link [token] sent"),
         (f"token={TOKEN}&next=1", "token=[token]&next=1"),
         ("GET /give/thanks/3f2a/ 200", "GET /give/thanks/3f2a/ 200"),  # nothing personal
