@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from readerfund.core.money import money_format
 from readerfund.payments.models import (
@@ -49,6 +50,7 @@ ERASED_DOMAIN = "erased.invalid"
 # Keys under which provider payloads carry a person's name (Stripe: customer, billing
 # details, invoice); only string values equal to the supporter's name are blanked there.
 _NAME_KEYS = frozenset({"name", "customer_name"})
+_TERMS_PER_QUERY = 200
 
 
 class ErasureBlocked(Exception):
@@ -107,22 +109,21 @@ def _reminders_forget(email: str) -> int:
 def _events_naming(needles: Iterable[str]) -> QuerySet[ProviderEvent]:
     """Stored provider events whose payload mentions any of the strings (case-insensitive).
 
-    A text search over the JSON, as stored: the address as it is and as JSON escapes it.
-    Slow on a large table, but it runs only for an export or an erasure.
+    A text search over the JSON as stored: each string as it is and as JSON escapes it,
+    a few hundred at a time (databases limit the length of one condition). Slow on a
+    large table, but it runs only for an export or an erasure.
     """
-    query = Q()
-    for needle in {n for n in needles if n}:
-        query |= Q(payload_text__icontains=needle)
-        escaped = json.dumps(needle)[1:-1]
-        if escaped != needle:
-            query |= Q(payload_text__icontains=escaped)
-    if not query:
-        return ProviderEvent.objects.none()
-    return (
-        ProviderEvent.objects.annotate(payload_text=Cast("payload", output_field=TextField()))
-        .filter(query)
-        .order_by("received_at", "pk")
+    terms = sorted({t for n in needles if n for t in (n, json.dumps(n)[1:-1])})
+    searchable = ProviderEvent.objects.annotate(
+        payload_text=Cast("payload", output_field=TextField())
     )
+    found: set[int] = set()
+    for start in range(0, len(terms), _TERMS_PER_QUERY):
+        query = Q()
+        for term in terms[start : start + _TERMS_PER_QUERY]:
+            query |= Q(payload_text__icontains=term)
+        found.update(searchable.filter(query).values_list("pk", flat=True))
+    return ProviderEvent.objects.filter(pk__in=found).order_by("received_at", "pk")
 
 
 def _provider_ids(supporter: Supporter) -> list[str]:
@@ -252,8 +253,11 @@ def _plan_stop(plan: RecurringPlan) -> list[Fact]:
     provider = provider_get(plan.provider)
     if provider is None:
         raise ErasureBlocked(
-            f"The plan {plan.provider_plan_id} belongs to {plan.provider!r}, a provider this "
-            "installation does not have: cancel it there first."
+            _(
+                "The plan %(plan)s belongs to “%(provider)s”, a payment provider this "
+                "installation does not have: cancel it there first. Nothing was erased."
+            )
+            % {"plan": plan.provider_plan_id, "provider": plan.provider}
         )
     try:
         return provider.cancel_plan(plan=plan) or []
@@ -261,8 +265,11 @@ def _plan_stop(plan: RecurringPlan) -> list[Fact]:
         if provider.test_mode:
             return []  # a test-mode plan charges nobody: recording it canceled is enough
         raise ErasureBlocked(
-            f"{provider.label} plans cannot be canceled from readerfund: cancel "
-            f"{plan.provider_plan_id} at {provider.label} first, then erase again."
+            _(
+                "%(provider)s plans cannot be canceled from readerfund: cancel %(plan)s at "
+                "%(provider)s first, then erase again. Nothing was erased."
+            )
+            % {"plan": plan.provider_plan_id, "provider": provider.label}
         ) from error
     except Exception as error:
         # Unreachable, refused, or a bug: in every case the plan may still charge, and an
@@ -272,22 +279,32 @@ def _plan_stop(plan: RecurringPlan) -> list[Fact]:
             plan.supporter_id, plan.provider, plan.provider_plan_id, error,
         )  # fmt: skip
         raise ErasureBlocked(
-            f"{provider.label} could not cancel the plan {plan.provider_plan_id} "
-            f"({type(error).__name__}); nothing was erased. Try again later."
+            _(
+                "%(provider)s could not cancel the plan %(plan)s (%(error)s). Nothing was "
+                "erased. Try again later."
+            )
+            % {
+                "plan": plan.provider_plan_id,
+                "provider": provider.label,
+                "error": type(error).__name__,
+            }
         ) from error
 
 
-def _redacted(value: Any, *, email: str, name: str, placeholder: str, key: str = "") -> Any:
-    """The JSON value with the address replaced and the person's name blanked."""
+def _redacted(
+    value: Any, *, email: str, names: frozenset[str], placeholder: str, key: str = ""
+) -> Any:
+    """The JSON value with the address replaced and the person's names (casefolded)
+    blanked where a provider puts names."""
     if isinstance(value, dict):
         return {
-            k: _redacted(v, email=email, name=name, placeholder=placeholder, key=k)
+            k: _redacted(v, email=email, names=names, placeholder=placeholder, key=k)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_redacted(v, email=email, name=name, placeholder=placeholder) for v in value]
+        return [_redacted(v, email=email, names=names, placeholder=placeholder) for v in value]
     if isinstance(value, str):
-        if name and key in _NAME_KEYS and value.strip().casefold() == name.casefold():
+        if key in _NAME_KEYS and value.strip().casefold() in names:
             return ""
         if email and email in value.casefold():
             return _replace_folded(value, email, placeholder)
@@ -329,13 +346,15 @@ def supporter_erase(supporter: Supporter) -> None:
     with transaction.atomic():
         locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
         if locked.plans.exclude(status=PlanStatus.CANCELED).exclude(pk__in=stopped).exists():
-            raise ErasureBlocked("A plan started while erasing; nothing was erased. Try again.")
+            raise ErasureBlocked(_("A plan started while erasing. Nothing was erased. Try again."))
         email = locked.email.strip().lower()
-        name = locked.name.strip()
         placeholder = erased_email(locked.pk)
         provider_ids = _provider_ids(locked)
-
         attempts = _attempts_of(locked)
+        # Every name they gave, on the record and in each checkout.
+        given = [locked.name, *attempts.values_list("name", flat=True)]
+        names = frozenset(n.strip().casefold() for n in given if n.strip())
+
         attempts.update(email=placeholder, name="", return_to="")
         # The provider's answer first (its moment of cancellation), then the plans it
         # said nothing about: their cancel call succeeded, so they are canceled.
@@ -349,7 +368,7 @@ def supporter_erase(supporter: Supporter) -> None:
         )
         _reminders_forget(email)
         for event in _events_naming([email, *provider_ids]):
-            payload = _redacted(event.payload, email=email, name=name, placeholder=placeholder)
+            payload = _redacted(event.payload, email=email, names=names, placeholder=placeholder)
             if payload != event.payload:
                 ProviderEvent.objects.filter(pk=event.pk).update(payload=payload)
         LogEntry.objects.filter(object_repr__iexact=email).update(object_repr=placeholder)

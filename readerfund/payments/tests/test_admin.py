@@ -240,3 +240,16 @@ def test_the_supporters_data_downloads_as_json(operator, ledger):
     exported = json.loads(response.content)
     assert exported["supporter"]["email"] == "alice@example.org"
     assert sorted(c["amount"] for c in exported["contributions"]) == [500, 12000]
+
+
+def test_the_erase_confirmation_speaks_russian(operator, ledger):
+    # Passes once the coordinator has merged the Russian translations (/tmp/rf/po).
+    asked = operator.post(
+        "/admin/payments/supporter/",
+        {"action": "erase_personal_data", "_selected_action": [str(ledger.pk)]},
+        headers={"Accept-Language": "ru"},
+    )
+
+    page = asked.content.decode()
+    assert "Да, стереть" in page
+    assert "Суммы, даты и кампании остаются" in page

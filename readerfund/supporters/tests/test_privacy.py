@@ -225,6 +225,43 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_every_amount(alice):
     }
 
 
+def test_erasure_redacts_the_providers_messages_that_name_the_person(alice):
+    # given a refund message that names her payment and, as a card holder, her name
+    # (differently cased), and one about Bob's payment
+    payment = Contribution.objects.filter(supporter=alice, currency="EUR").get()
+    bob_payment = Contribution.objects.get(supporter__email=BOB)
+    refund = ProviderEvent.objects.create(
+        provider="sandbox", event_id="evt_refund_1", type="charge.refunded",
+        payload={"data": {"object": {
+            "payment_intent": payment.provider_payment_id, "amount_refunded": 1000,
+            "billing_details": {"name": "alice liddell", "email": None},
+            "receipt_email": ALICE.upper(), "description": "Gift",
+        }}},
+    )  # fmt: skip
+    bobs = ProviderEvent.objects.create(
+        provider="sandbox", event_id="evt_refund_2", type="charge.refunded",
+        payload={"data": {"object": {
+            "payment_intent": bob_payment.provider_payment_id,
+            "billing_details": {"name": "Bob Dodgson"},
+        }}},
+    )  # fmt: skip
+    bobs_payload = bobs.payload
+
+    # when
+    supporter_erase(alice)
+
+    # then her name and address are gone from the copy; ids and amounts stay
+    refund.refresh_from_db()
+    charge = refund.payload["data"]["object"]
+    assert charge["billing_details"] == {"name": "", "email": None}
+    assert charge["receipt_email"] == erased_email(alice.pk)
+    assert (charge["payment_intent"], charge["amount_refunded"], charge["description"]) == (
+        payment.provider_payment_id, 1000, "Gift",
+    )  # fmt: skip
+    bobs.refresh_from_db()
+    assert bobs.payload == bobs_payload
+
+
 def test_erasing_twice_is_harmless(alice):
     supporter_erase(alice)
     first = Supporter.objects.get(pk=alice.pk)
@@ -338,7 +375,7 @@ def test_when_stripe_cannot_be_reached_nothing_is_erased(stripe_settings, locals
     stripe_settings.READERFUND_STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"
 
     # when / then
-    with pytest.raises(ErasureBlocked, match="nothing was erased"):
+    with pytest.raises(ErasureBlocked, match="Nothing was erased"):
         supporter_erase(supporter)
     supporter.refresh_from_db()
     assert (supporter.email, supporter.name, supporter.erased_at) == (ALICE, ALICE_NAME, None)
