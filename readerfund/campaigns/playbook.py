@@ -30,6 +30,7 @@ from readerfund.campaigns.models import (
     Variant,
 )
 from readerfund.core.richtext import copy_to_html, plain_text
+from readerfund.goals.selectors import goal_public
 
 # 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
 PLAYBOOK_VERSION = 2
@@ -206,7 +207,8 @@ def playbook_document() -> dict[str, Any]:
             doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
             for doc in documents
         ),
-        "goal": None,
+        # the stored figure (readerfund.goals keeps it current), never a live computation
+        "goal": goal_public(),
         "strings": embed_strings(),
         "campaigns": documents,
     }

@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from readerfund.goals import views
 
 app_name = "goals"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("api/goal.json", views.goal_json, name="goal-json"),
+]
