@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 # Dotted paths of tasks that reschedule themselves with `periodic_next` when they finish.
 PERIODIC_TASKS: tuple[str, ...] = (
     "readerfund.payments.tasks.reconcile_periodically",
+    "readerfund.goals.tasks.goal_recompute_periodically",
     "readerfund.supporters.tasks.retention_periodically",
 )
 
