@@ -10,7 +10,6 @@ docs/privacy.md for what is stored where and for how long.
 from __future__ import annotations
 
 import datetime
-import importlib
 import json
 import logging
 from collections.abc import Iterable
@@ -37,6 +36,7 @@ from readerfund.payments.models import (
 from readerfund.payments.providers.base import Fact
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
+from readerfund.reminders.services import reminders_export, reminders_forget
 
 logger = logging.getLogger(__name__)
 
@@ -79,31 +79,6 @@ def _attempts_of(supporter: Supporter) -> QuerySet[PaymentAttempt]:
     linked = Q(contribution__supporter=supporter) | Q(recurringplan__supporter=supporter)
     ids = PaymentAttempt.objects.filter(Q(email__iexact=supporter.email) | linked).values("pk")
     return PaymentAttempt.objects.filter(pk__in=ids)
-
-
-def _reminders() -> Any:
-    """The reminders services module, or None while the reminders app has none.
-
-    Imported by name: the reminders app arrives separately; only its absence counts as
-    "no reminders stored", an import error inside it is raised.
-    """
-    name = "readerfund.reminders.services"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
-
-
-def _reminders_export(email: str) -> list[dict[str, Any]]:
-    services = _reminders()
-    return list(services.reminders_export(email)) if services else []
-
-
-def _reminders_forget(email: str) -> int:
-    services = _reminders()
-    return int(services.reminders_forget(email)) if services else 0
 
 
 def _events_naming(needles: Iterable[str]) -> QuerySet[ProviderEvent]:
@@ -227,7 +202,7 @@ def supporter_export(supporter: Supporter) -> dict[str, Any]:
             }
             for a in attempts
         ],
-        "reminders": _reminders_export(supporter.email),
+        "reminders": reminders_export(supporter.email),
         # The provider's own messages about these payments, kept as received for the
         # accounts; listed here, their content is the provider's record.
         "provider_events": [
@@ -366,7 +341,7 @@ def supporter_erase(supporter: Supporter) -> None:
         RecurringPlan.objects.filter(supporter=locked).exclude(cancel_note="").update(
             cancel_note=""
         )
-        _reminders_forget(email)
+        reminders_forget(email)
         for event in _events_naming([email, *provider_ids]):
             payload = _redacted(event.payload, email=email, names=names, placeholder=placeholder)
             if payload != event.payload:

@@ -33,6 +33,8 @@ from readerfund.payments.providers.sandbox import SIGNATURE_HEADER
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 from readerfund.payments.tests.conftest import VISA, WEBHOOK_PATH, stripe_signature
+from readerfund.reminders.models import Reminder
+from readerfund.reminders.services import reminder_request
 from readerfund.supporters.privacy import (
     ErasureBlocked,
     abandoned_checkouts_purge,
@@ -48,6 +50,7 @@ pytestmark = pytest.mark.django_db
 ALICE = "alice.liddell@example.org"
 ALICE_NAME = "Alice Liddell"
 BOB = "bob.dodgson@example.org"
+REMIND_ON = datetime.date(2031, 5, 1)
 
 
 def sandbox_gift(
@@ -109,7 +112,7 @@ def money_by_currency() -> Counter[tuple[str, str]]:
 @pytest.fixture
 def alice() -> Supporter:
     """Two one-off gifts in two currencies and a monthly plan, which she paused with a note,
-    plus a checkout she gave up on; and Bob, another supporter."""
+    a checkout she gave up on and an email reminder; and Bob, another supporter."""
     sandbox_gift(ALICE, name=ALICE_NAME, amount=500, currency="USD")
     sandbox_gift(ALICE, name=ALICE_NAME, amount=1000, currency="EUR")
     sandbox_gift(ALICE, name=ALICE_NAME, amount=300, currency="USD", frequency="monthly")
@@ -118,6 +121,8 @@ def alice() -> Supporter:
     RecurringPlan.objects.filter(supporter__email=ALICE).update(
         cancel_reason="too_expensive", cancel_note="Money is tight, back in spring — Alice"
     )
+    reminder_request(email=ALICE, remind_on=REMIND_ON, language="en", campaign="ask-2025")
+    reminder_request(email=BOB, remind_on=REMIND_ON, language="en")
     return Supporter.objects.get(email=ALICE)
 
 
@@ -164,7 +169,8 @@ def test_the_export_holds_every_gift_plan_and_checkout_of_the_supporter(alice):
     ]  # fmt: skip
     assert {(a["email"], a["name"]) for a in attempts} == {(ALICE, ALICE_NAME)}
     assert {a["return_to"] for a in attempts} == {f"https://news.example/2025/read-by-{ALICE}"}
-    assert exported["reminders"] == []
+    [reminder] = exported["reminders"]
+    assert (reminder["email"], reminder["remind_on"]) == (ALICE, "2031-05-01")
     assert len(exported["provider_events"]) == 3  # the sandbox's three payment events
     # nobody else's data
     assert BOB not in text and "Bob" not in text and "GBP" not in text
@@ -218,6 +224,8 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_every_amount(alice):
     assert attempts.count() == 4
     assert {(a.email, a.name, a.return_to) for a in attempts} == {(alice.email, "", "")}
     assert {a.campaign for a in attempts} == {"ask-2025"}
+    # her reminder is gone, Bob's stays
+    assert list(Reminder.objects.values_list("email", flat=True)) == [BOB]
     # Bob is untouched
     bob_after = supporter_export(Supporter.objects.get(email=BOB))
     assert {k: v for k, v in bob_after.items() if k != "exported_at"} == {
