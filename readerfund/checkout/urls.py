@@ -9,5 +9,4 @@ urlpatterns = [
     path("give/start", views.start, name="start"),
     path("give/sandbox/<uuid:attempt>/", views.sandbox, name="sandbox"),
     path("give/thanks/<uuid:attempt>/", views.thanks, name="thanks"),
-    path("manage/<str:token>/", views.manage, name="manage"),
 ]

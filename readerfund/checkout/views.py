@@ -1,4 +1,4 @@
-"""The checkout: the give page, starting a payment, the sandbox, thanks, the manage link."""
+"""The checkout: the give page, starting a payment, the sandbox, thanks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,16 +19,12 @@ from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
 from readerfund.checkout.services import RateLimited, checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
 from readerfund.core.money import money_format
-from readerfund.core.tokens import TokenInvalid, token_read
-from readerfund.payments.emails import MANAGE_PURPOSE
-from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt, Supporter
+from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.registry import provider_get, providers_for_country
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 from readerfund.supporters.tokens import supporter_token_issue
-
-MANAGE_LINK_DAYS = 90
 
 
 def _language(request: HttpRequest) -> str:
@@ -233,28 +229,4 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     }
     response = render(request, "checkout/thanks.html", context)
     response["Cache-Control"] = "no-store"
-    return _with_csp(response, [])
-
-
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in every receipt. Shows the supporter's gifts; changing them comes next."""
-    try:
-        claims = token_read(token, purpose=MANAGE_PURPOSE, max_age_days=MANAGE_LINK_DAYS)
-    except TokenInvalid as error:
-        raise Http404(_("This link is not valid any more.")) from error
-    supporter = get_object_or_404(Supporter, pk=int(claims.subject))
-    context = {
-        "supporter": supporter,
-        "contributions": [
-            (c, money_format(c.amount, c.currency, _language(request)))
-            for c in supporter.contributions.order_by("-created_at")
-        ],
-        "plans": [
-            (p, money_format(p.amount, p.currency, _language(request)))
-            for p in supporter.plans.order_by("-started_at")
-        ],
-    }
-    response = render(request, "checkout/manage.html", context)
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return _with_csp(response, [])

@@ -17,10 +17,13 @@ from readerfund.payments.models import Contribution
 MANAGE_PURPOSE = "manage"
 
 
-def manage_url(*, supporter_id: int) -> str:
-    """The link in every receipt: /manage/<token>/ (the self-service page reads it)."""
+def manage_url(*, supporter_id: int, language: str = "") -> str:
+    """The link in every receipt: /manage/<token>/, which signs the supporter in to the
+    self-service pages (readerfund.supporters; valid for MANAGE_LINK_DAYS there).
+    `language` opens those pages in the language of the email."""
     token = token_make(purpose=MANAGE_PURPOSE, subject=str(supporter_id))
-    return settings.READERFUND_PUBLIC_URL.rstrip("/") + reverse("checkout:manage", args=[token])
+    url = settings.READERFUND_PUBLIC_URL.rstrip("/") + reverse("supporters:login", args=[token])
+    return f"{url}?lang={language}" if language in dict(settings.LANGUAGES) else url
 
 
 def receipt_email(*, contribution: Contribution) -> EmailMultiAlternatives:
@@ -31,7 +34,7 @@ def receipt_email(*, contribution: Contribution) -> EmailMultiAlternatives:
             "contribution": contribution,
             "amount": money_format(contribution.amount, contribution.currency, language),
             "frequency": contribution.get_frequency_display(),
-            "manage_url": manage_url(supporter_id=supporter.pk),
+            "manage_url": manage_url(supporter_id=supporter.pk, language=language),
             "name": supporter.name,
         }
         subject = _("Thank you for supporting us — your receipt")

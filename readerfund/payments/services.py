@@ -144,13 +144,23 @@ def _plan_status(plan: RecurringPlan, status: str, at: datetime.datetime) -> Non
 
 
 def _plan_changed(provider: str, fact: PlanChanged) -> None:
+    """The plan as the provider says it was at `fact.occurred_at`: status and amount.
+
+    `status_at` is the provider's moment of the newest state applied, for the amount as
+    for the status, so events in any order end in the newest state: active and paused may
+    alternate, an older event changes nothing, and canceled stays canceled. Equal moments
+    (Stripe counts whole seconds) are applied in the order they arrive.
+    """
     attempt = _attempt(fact.attempt_id) if fact.attempt_id else None
-    plan = _plan_for(provider=provider, plan_id=fact.plan_id, attempt=attempt)
-    if (
-        fact.amount is not None
-        and fact.amount != plan.amount
-        and (plan.status_at is None or fact.occurred_at >= plan.status_at)
-    ):
+    found = _plan_for(provider=provider, plan_id=fact.plan_id, attempt=attempt)
+    # Locked: two events of one plan applied at once (a webhook and the supporter's own
+    # change) must not both read the old state and the older one write last.
+    plan = RecurringPlan.objects.select_for_update().get(pk=found.pk)
+    if plan.status == PlanStatus.CANCELED:
+        return
+    if plan.status_at is not None and fact.occurred_at < plan.status_at:
+        return
+    if fact.amount is not None and fact.amount != plan.amount:
         plan.amount = fact.amount
         plan.save(update_fields=["amount"])
     _plan_status(plan, fact.status, fact.occurred_at)

@@ -47,11 +47,14 @@ class PaymentDisputed:
 
 @dataclass(frozen=True)
 class PlanChanged:
+    """The plan's state at the provider at `occurred_at` (the provider's clock): the ledger
+    applies it unless it already knows a later state, so events may arrive in any order."""
+
     plan_id: str
-    status: Literal["incomplete", "active", "past_due", "canceled"]
+    status: Literal["incomplete", "active", "past_due", "paused", "canceled"]
     occurred_at: datetime.datetime
     attempt_id: str = ""
-    amount: int | None = None  # set when the provider's plan amount changed
+    amount: int | None = None  # the plan's amount per period, when the provider says it
 
 
 Fact = PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged
@@ -73,6 +76,29 @@ class WebhookRejected(Exception):
 
 class ProviderUnavailable(Exception):
     """The provider could not be reached or failed transiently: a retry may help (5xx)."""
+
+
+class ProviderRefused(Exception):
+    """The provider refused a change for a reason a retry will not change (the plan ended
+    there meanwhile, a card setup that did not succeed, …). Logged; the supporter is told
+    that nothing changed."""
+
+
+# ---- self-service on a recurring plan ---------------------------------------------------
+
+#: What a supporter may do to a plan from the self-service page, per provider
+#: (`PaymentProvider.plan_actions`): the page offers only these.
+PLAN_ACTIONS = ("amount", "pause", "card", "cancel")
+
+
+@dataclass(frozen=True)
+class CardUpdate:
+    """A card change under way: the browser confirms `client_secret` with the provider's
+    script (Stripe.js `confirmCardSetup`), then the server finishes it with `reference`."""
+
+    client_secret: str
+    reference: str  # the provider's id of the setup (Stripe: the SetupIntent)
+    page_context: dict[str, Any] = field(default_factory=dict)  # publishable key, script URL
 
 
 # ---- starting a payment ----------------------------------------------------------------
@@ -138,6 +164,45 @@ class PaymentProvider(ABC):
         """Refunds a contribution in full; the ledger changes when the provider confirms."""
         raise NotImplementedError(f"{self.identifier} cannot refund from readerfund")
 
-    def cancel_plan(self, *, plan: RecurringPlan) -> None:
-        """Cancels a recurring plan at the provider; the ledger follows its event."""
+    # ---- recurring plans: what a supporter changes from the self-service page -----------
+    #
+    # Each change is made at the provider first; the ledger follows the provider. The
+    # hooks return the facts the provider answered with (the plan as it now is, by the
+    # provider's clock), which the caller applies at once; the provider's webhook later
+    # says the same again and is applied once more to no effect. A provider whose answer
+    # carries no facts returns [] and the ledger waits for its event.
+    #
+    # Providers that cannot do one of these raise NotImplementedError and leave the action
+    # out of `plan_actions`, so the page never offers it. ProviderUnavailable: try again
+    # later; ProviderRefused: the provider said no for good.
+
+    #: which of PLAN_ACTIONS ("amount", "pause", "card", "cancel") this provider supports
+    plan_actions: ClassVar[frozenset[str]] = frozenset()
+
+    def cancel_plan(self, *, plan: RecurringPlan) -> list[Fact]:
+        """Cancels a recurring plan at the provider now (no further payments)."""
         raise NotImplementedError(f"{self.identifier} cannot cancel plans from readerfund")
+
+    def plan_amount_change(self, *, plan: RecurringPlan, amount: int) -> list[Fact]:
+        """Sets the amount of every later payment of the plan (same currency and period;
+        the amount is already checked against the checkout's limits). Nothing is charged
+        or credited for the current period."""
+        raise NotImplementedError(f"{self.identifier} cannot change amounts from readerfund")
+
+    def plan_pause(self, *, plan: RecurringPlan) -> list[Fact]:
+        """Stops collecting payments until resumed; the plan stays (status `paused`)."""
+        raise NotImplementedError(f"{self.identifier} cannot pause plans from readerfund")
+
+    def plan_resume(self, *, plan: RecurringPlan) -> list[Fact]:
+        """Collects payments again from the next period on (status `active`)."""
+        raise NotImplementedError(f"{self.identifier} cannot resume plans from readerfund")
+
+    def card_update_start(self, *, plan: RecurringPlan) -> CardUpdate:
+        """Prepares a new card for the plan's customer: a secret that the browser confirms
+        with the provider's own script (card data never reaches readerfund)."""
+        raise NotImplementedError(f"{self.identifier} cannot update cards from readerfund")
+
+    def card_update_finish(self, *, plan: RecurringPlan, setup_reference: str) -> list[Fact]:
+        """Makes the card set up under `setup_reference` (checked to belong to this plan)
+        the one the plan's later payments use; a payment that is due is retried with it."""
+        raise NotImplementedError(f"{self.identifier} cannot update cards from readerfund")

@@ -15,16 +15,23 @@ retried request never makes a second customer, charge or subscription.
 The payment id in the ledger is the PaymentIntent id, for one-off gifts and for the
 payments of a plan alike: a refund or a dispute (which name the charge's PaymentIntent)
 then finds its contribution whatever kind it was.
+
+A supporter's changes to a plan (docs/self-service.md) are Subscription updates: another
+Plan for a new amount (no proration), `pause_collection` to pause and resume, a SetupIntent
+for a new card that becomes the Customer's default, a cancellation. Each returns the
+Subscription as Stripe answered, dated by Stripe's own clock (the answer's `Date`), so
+the ledger shows the change at once and the webhook that follows changes nothing more.
 """
 
 from __future__ import annotations
 
 import datetime
+import email.utils
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
 import stripe
@@ -32,6 +39,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from readerfund.payments.providers.base import (
+    PLAN_ACTIONS,
+    CardUpdate,
     Fact,
     PaymentDisputed,
     PaymentProvider,
@@ -39,13 +48,18 @@ from readerfund.payments.providers.base import (
     PaymentSucceeded,
     PlanChanged,
     ProviderEventData,
+    ProviderRefused,
     ProviderUnavailable,
     StartResult,
     WebhookRejected,
 )
 
 if TYPE_CHECKING:
-    from stripe.params import CustomerCreateParams
+    from stripe.params import (
+        CustomerCreateParams,
+        SetupIntentCreateParams,
+        SubscriptionUpdateParams,
+    )
 
     from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
 
@@ -67,14 +81,21 @@ ATTEMPT_KEY = "readerfund_attempt"
 #: The one Product that every readerfund plan belongs to.
 PRODUCT_ID = "readerfund-support"
 
+#: Metadata key that ties a SetupIntent (a card change) to the subscription it is for.
+PLAN_KEY = "readerfund_plan"
+
 _INTERVALS: dict[str, Literal["month", "year"]] = {"monthly": "month", "annual": "year"}
 
-# Stripe status → ledger status. Anything else (e.g. "paused") carries no fact.
-_PLAN_STATUSES: dict[str, Literal["incomplete", "active", "past_due", "canceled"]] = {
+_LedgerStatus = Literal["incomplete", "active", "past_due", "paused", "canceled"]
+
+# Stripe status → ledger status. Anything else carries no fact. A subscription whose
+# collection is paused (`pause_collection` set) stays "active" at Stripe: see _plan_changed.
+_PLAN_STATUSES: dict[str, _LedgerStatus] = {
     "active": "active",
     "trialing": "active",
     "past_due": "past_due",
     "unpaid": "past_due",
+    "paused": "paused",  # a trial that ended without a payment method (newer API versions)
     "canceled": "canceled",
     "incomplete_expired": "canceled",
     "incomplete": "incomplete",
@@ -96,8 +117,8 @@ _TRANSIENT_ERRORS = (
 )
 
 
-class StripeRequestRefused(Exception):
-    """Stripe refused a refund or a cancellation for a reason a retry will not change."""
+class StripeRequestRefused(ProviderRefused):
+    """Stripe refused a refund or a change of a plan for a reason a retry will not change."""
 
 
 def _idempotency_key(attempt: PaymentAttempt, step: str) -> str:
@@ -106,6 +127,24 @@ def _idempotency_key(attempt: PaymentAttempt, step: str) -> str:
 
 def _at(timestamp: Any) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(int(timestamp), tz=datetime.UTC)
+
+
+def _answered_at(obj: stripe.StripeObject) -> datetime.datetime:
+    """When Stripe answered, by Stripe's clock (the response's `Date`, whole seconds).
+
+    A change's facts carry this moment, so the ledger orders them among Stripe's events
+    (whose `created` is Stripe's clock too) without comparing our clock with Stripe's.
+    Its event about the same change has the same second, and equal moments both apply.
+    """
+    response = obj.last_response
+    header = response.headers.get("Date") if response is not None else None
+    if header:
+        try:
+            return email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            pass
+    logger.warning("Stripe's answer has no Date header; using our clock")
+    return datetime.datetime.now(tz=datetime.UTC)
 
 
 def _id(value: Any) -> str:
@@ -202,6 +241,7 @@ class StripeProvider(PaymentProvider):
     identifier = "stripe"
     label = "Card"
     marks = ("visa", "mastercard", "amex")
+    plan_actions = frozenset(PLAN_ACTIONS)
 
     def __init__(self, *, http_client: stripe.HTTPClient | None = None) -> None:
         # The registry makes one instance per process; settings are read on every call,
@@ -330,7 +370,9 @@ class StripeProvider(PaymentProvider):
     def _plan_start(
         self, client: stripe.StripeClient, attempt: PaymentAttempt, customer_id: str
     ) -> StartResult:
-        plan_id = self._plan_ensure(client, attempt)
+        plan_id = self._plan_ensure(
+            client, frequency=attempt.frequency, currency=attempt.currency, amount=attempt.amount
+        )
         metadata = {ATTEMPT_KEY: str(attempt.public_id)}
         subscription = client.v1.subscriptions.create(
             {
@@ -366,15 +408,17 @@ class StripeProvider(PaymentProvider):
             "failed", reference=reference, message=_decline_message(failure.get("code"))
         )
 
-    def _plan_ensure(self, client: stripe.StripeClient, attempt: PaymentAttempt) -> str:
+    def _plan_ensure(
+        self, client: stripe.StripeClient, *, frequency: str, currency: str, amount: int
+    ) -> str:
         """The Plan for this interval, currency and amount, made on first use.
 
         Ids are deterministic, so every reader giving $5 a month shares one plan, and two
         servers racing to create it end up with the same one.
         """
-        interval = _INTERVALS[attempt.frequency]
-        currency = attempt.currency.lower()
-        plan_id = f"readerfund-{interval}-{currency}-{attempt.amount}"
+        interval = _INTERVALS[frequency]
+        currency = currency.lower()
+        plan_id = f"readerfund-{interval}-{currency}-{amount}"
         if self._exists(lambda: client.v1.plans.retrieve(plan_id)):
             return plan_id
         if not self._exists(lambda: client.v1.products.retrieve(PRODUCT_ID)):
@@ -389,7 +433,7 @@ class StripeProvider(PaymentProvider):
             lambda: client.v1.plans.create(
                 {
                     "id": plan_id,
-                    "amount": attempt.amount,
+                    "amount": amount,
                     "currency": currency,
                     "interval": interval,
                     "product": PRODUCT_ID,
@@ -449,17 +493,21 @@ class StripeProvider(PaymentProvider):
             return [self._intent_succeeded(obj, at=_at(_intent_charge_time(obj)))]
         return self._subscription_facts(obj)
 
-    def _subscription_facts(self, subscription: Mapping[str, Any]) -> list[Fact]:
+    def _subscription_facts(
+        self, subscription: Mapping[str, Any], *, at: datetime.datetime | None = None
+    ) -> list[Fact]:
         invoice = subscription.get("latest_invoice")
         invoice = invoice if isinstance(invoice, dict) else {}
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at")
-        # The newest moment Stripe itself reports about this subscription, so that this
-        # snapshot never overrides an event that happened after it (and no clock of ours
-        # is compared with Stripe's).
-        moments = [
-            subscription.get(name) for name in ("created", "start_date", "canceled_at", "ended_at")
-        ]
-        at = _at(max(int(m) for m in [*moments, paid_at] if m))
+        if at is None:
+            # The newest moment Stripe itself reports about this subscription, so that
+            # this snapshot never overrides an event that happened after it (and no clock
+            # of ours is compared with Stripe's).
+            moments = [
+                subscription.get(name)
+                for name in ("created", "start_date", "canceled_at", "ended_at")
+            ]
+            at = _at(max(int(m) for m in [*moments, paid_at] if m))
         facts: list[Fact] = []
         plan_fact = self._plan_changed(subscription, at=at)
         if plan_fact is not None:
@@ -617,6 +665,10 @@ class StripeProvider(PaymentProvider):
         if status is None:
             logger.info("Stripe subscription %s is %s", subscription["id"], subscription["status"])
             return None
+        if status in {"active", "past_due"} and subscription.get("pause_collection"):
+            # Paused by readerfund (or in Stripe's dashboard): Stripe keeps the status and
+            # sets `pause_collection` until it is resumed.
+            status = "paused"
         return PlanChanged(
             plan_id=str(subscription["id"]),
             status=status,
@@ -644,18 +696,167 @@ class StripeProvider(PaymentProvider):
                 return  # what we wanted
             raise StripeRequestRefused(error.user_message or str(error)) from error
 
-    def cancel_plan(self, *, plan: RecurringPlan) -> None:
-        """Cancels the subscription now; customer.subscription.deleted updates the ledger."""
+    def cancel_plan(self, *, plan: RecurringPlan) -> list[Fact]:
+        """Cancels the subscription now; returns it canceled (customer.subscription.deleted
+        follows and changes nothing more)."""
         client = self._client()
-        with _transient_as_unavailable():
-            self._subscription_cancel(client, plan.provider_plan_id)
+        with _transient_as_unavailable(), _refusals_as_refused(plan):
+            answer = self._subscription_cancel(client, plan.provider_plan_id)
+        return self._answer_facts(answer)
 
     @staticmethod
-    def _subscription_cancel(client: stripe.StripeClient, subscription_id: str) -> None:
+    def _subscription_cancel(
+        client: stripe.StripeClient, subscription_id: str
+    ) -> stripe.Subscription:
         # DELETE is idempotent by definition: Stripe takes no idempotency key for it.
         try:
-            client.v1.subscriptions.cancel(subscription_id)
+            return client.v1.subscriptions.cancel(subscription_id)
         except stripe.InvalidRequestError as error:
-            subscription = client.v1.subscriptions.retrieve(subscription_id).to_dict()
-            if subscription.get("status") not in {"canceled", "incomplete_expired"}:
+            subscription = client.v1.subscriptions.retrieve(subscription_id)
+            if subscription.to_dict().get("status") not in {"canceled", "incomplete_expired"}:
                 raise StripeRequestRefused(error.user_message or str(error)) from error
+            return subscription
+
+    # ---- a supporter's changes (docs/self-service.md) ----------------------------------
+    #
+    # Updates carry no idempotency key of ours: each sets a value (a plan, a pause, a
+    # default card), so repeating one changes nothing, and the SDK adds its own key to the
+    # retries it makes. localstripe (the tests' stand-in) lacks `pause_collection` and
+    # sends no customer.subscription.updated; everything else below runs on both.
+
+    def plan_amount_change(self, *, plan: RecurringPlan, amount: int) -> list[Fact]:
+        """Moves the subscription's one item to the Plan of the new amount, without
+        proration: the current period stays paid as it was, the next payment is the new
+        amount. `prorate: false` is the parameter of the pinned API version (2017-08-15;
+        later versions call it `proration_behavior: none`)."""
+        client = self._client()
+        with _transient_as_unavailable(), _refusals_as_refused(plan):
+            subscription = self._subscription_get(client, plan)
+            items = (subscription.get("items") or {}).get("data") or []
+            if len(items) != 1:
+                raise StripeRequestRefused(f"{plan.provider_plan_id} has {len(items)} items")
+            plan_id = self._plan_ensure(
+                client, frequency=plan.frequency, currency=plan.currency, amount=amount
+            )
+            item = {"id": items[0]["id"], "plan": plan_id, "metadata": items[0].get("metadata")}
+            params = {"items": [item], "prorate": False}
+            answer = client.v1.subscriptions.update(
+                plan.provider_plan_id, cast("SubscriptionUpdateParams", params)
+            )
+        return self._answer_facts(answer)
+
+    def plan_pause(self, *, plan: RecurringPlan) -> list[Fact]:
+        """Pauses collection: Stripe voids the invoices of paused periods (nothing is owed
+        for them) and keeps the subscription, reported as paused until resumed."""
+        return self._subscription_update(plan, {"pause_collection": {"behavior": "void"}})
+
+    def plan_resume(self, *, plan: RecurringPlan) -> list[Fact]:
+        """Ends the pause (an empty value unsets `pause_collection`)."""
+        return self._subscription_update(plan, {"pause_collection": ""})
+
+    def _subscription_update(
+        self, plan: RecurringPlan, params: SubscriptionUpdateParams
+    ) -> list[Fact]:
+        client = self._client()
+        with _transient_as_unavailable(), _refusals_as_refused(plan):
+            answer = client.v1.subscriptions.update(plan.provider_plan_id, params)
+        return self._answer_facts(answer)
+
+    def card_update_start(self, *, plan: RecurringPlan) -> CardUpdate:
+        """A SetupIntent for the subscription's customer, marked with the subscription, for
+        Stripe.js `confirmCardSetup` in the supporter's browser (3-D Secure there if the
+        bank asks)."""
+        client = self._client()
+        with _transient_as_unavailable(), _refusals_as_refused(plan):
+            subscription = self._subscription_get(client, plan)
+            params: SetupIntentCreateParams = {
+                "customer": _id(subscription.get("customer")),
+                "usage": "off_session",
+                "metadata": {PLAN_KEY: plan.provider_plan_id},
+            }
+            intent = client.v1.setup_intents.create(params)
+        return CardUpdate(
+            client_secret=str(intent.client_secret),
+            reference=str(intent.id),
+            page_context=self.page_context(),
+        )
+
+    def card_update_finish(self, *, plan: RecurringPlan, setup_reference: str) -> list[Fact]:
+        """Makes the confirmed SetupIntent's card the one the plan is charged on, then
+        retries a payment that is due (a past-due plan is paid up at once instead of on
+        Stripe's next retry, days later).
+
+        The card becomes the Customer's `invoice_settings.default_payment_method`, which
+        every invoice of the subscription uses, because readerfund's subscriptions carry no
+        default of their own; one that does (set in Stripe's dashboard) gets the card as
+        its own default too. localstripe does not attach a SetupIntent's card to its
+        customer as Stripe does, so it is attached here when it is not yet.
+        """
+        if not setup_reference.startswith("seti_"):
+            raise StripeRequestRefused(f"{setup_reference!r} is not a SetupIntent")
+        client = self._client()
+        with _transient_as_unavailable(), _refusals_as_refused(plan):
+            intent = client.v1.setup_intents.retrieve(setup_reference).to_dict(for_json=True)
+            subscription = self._subscription_get(client, plan)
+            customer = _id(subscription.get("customer"))
+            if (intent.get("metadata") or {}).get(PLAN_KEY) != plan.provider_plan_id or (
+                _id(intent.get("customer")) != customer
+            ):
+                raise StripeRequestRefused(f"{setup_reference} is not for this plan")
+            if intent.get("status") != "succeeded":
+                raise StripeRequestRefused(f"{setup_reference} is {intent.get('status')}")
+            card = _id(intent.get("payment_method"))
+            method = client.v1.payment_methods.retrieve(card).to_dict(for_json=True)
+            if _id(method.get("customer")) != customer:
+                client.v1.payment_methods.attach(card, {"customer": customer})
+            client.v1.customers.update(
+                customer, {"invoice_settings": {"default_payment_method": card}}
+            )
+            if subscription.get("default_payment_method") or subscription.get("default_source"):
+                client.v1.subscriptions.update(
+                    plan.provider_plan_id, {"default_payment_method": card}
+                )
+            self._due_invoice_pay(client, subscription)
+            answer = client.v1.subscriptions.retrieve(
+                plan.provider_plan_id, {"expand": ["latest_invoice"]}
+            )
+        return self._subscription_facts(answer.to_dict(for_json=True), at=_answered_at(answer))
+
+    @staticmethod
+    def _due_invoice_pay(client: stripe.StripeClient, subscription: Mapping[str, Any]) -> None:
+        invoice = subscription.get("latest_invoice")
+        if not isinstance(invoice, dict) or invoice.get("status") != "open":
+            return
+        try:
+            client.v1.invoices.pay(str(invoice["id"]))
+        except (stripe.CardError, stripe.InvalidRequestError) as error:
+            # Declined again (or paid meanwhile): the card is saved all the same, and
+            # Stripe retries the invoice on its own schedule.
+            logger.info("retrying %s with the new card: %s", invoice["id"], error.user_message)
+
+    @staticmethod
+    def _subscription_get(client: stripe.StripeClient, plan: RecurringPlan) -> dict[str, Any]:
+        subscription = client.v1.subscriptions.retrieve(
+            plan.provider_plan_id, {"expand": ["latest_invoice"]}
+        ).to_dict(for_json=True)
+        if subscription.get("status") in {"canceled", "incomplete_expired"}:
+            raise StripeRequestRefused(f"{plan.provider_plan_id} has ended at Stripe")
+        return subscription
+
+    def _answer_facts(self, answer: stripe.Subscription) -> list[Fact]:
+        """The subscription as Stripe answered a change, as of the answer's moment."""
+        fact = self._plan_changed(answer.to_dict(for_json=True), at=_answered_at(answer))
+        return [fact] if fact is not None else []
+
+
+@contextmanager
+def _refusals_as_refused(plan: RecurringPlan) -> Iterator[None]:
+    """Stripe said no (unknown or ended subscription, declined card setup, a key reused
+    with other parameters): a retry will not help. Logged, raised as ProviderRefused."""
+    try:
+        yield
+    except (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError) as error:
+        logger.warning(
+            "Stripe refused a change of %s: %s", plan.provider_plan_id, error.user_message
+        )
+        raise StripeRequestRefused(error.user_message or str(error)) from error

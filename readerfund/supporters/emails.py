@@ -1,0 +1,46 @@
+"""The "email me my link" message, and the task that sends it from the worker.
+
+(The task lives here rather than in tasks.py, which holds the data-retention job.)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from readerfund.payments.emails import manage_url
+from readerfund.payments.models import Supporter
+
+
+def manage_link_email(*, supporter: Supporter, language: str) -> EmailMultiAlternatives:
+    """A manage link in the language the supporter asked in (else the one they gave in)."""
+    languages = dict(settings.LANGUAGES)
+    if language not in languages:
+        language = supporter.language if supporter.language in languages else "en"
+    from readerfund.supporters.services import MANAGE_LINK_DAYS
+
+    with translation.override(language):
+        context = {
+            "manage_url": manage_url(supporter_id=supporter.pk, language=language),
+            "days": MANAGE_LINK_DAYS,
+            "name": supporter.name,
+        }
+        subject = _("Your link to manage your support")
+        text = render_to_string("supporters/email/manage_link.txt", context)
+        html = render_to_string("supporters/email/manage_link.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[supporter.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@task()
+def manage_link_send(email: str, language: str) -> None:
+    """Queued for every "email me my link" request; sends only to a supporter's address,
+    and at most a few times an hour (services.manage_link_deliver)."""
+    from readerfund.supporters.services import manage_link_deliver
+
+    manage_link_deliver(email=email, language=language)
