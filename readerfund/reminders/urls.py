@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from readerfund.reminders import views
 
 app_name = "reminders"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("api/reminders", views.api, name="api"),
+    path("reminders/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
