@@ -12,16 +12,17 @@ import datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReminderStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("reminder status", "Scheduled")
     # Claimed by a worker: the email is going out, or the worker died while sending it.
     # Never sent again (at most once); older than an hour, it counts as failed.
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
-    FAILED = "failed", _("Failed")
+    SENDING = "sending", pgettext_lazy("reminder status", "Sending")
+    SENT = "sent", pgettext_lazy("reminder status", "Sent")
+    UNSUBSCRIBED = "unsubscribed", pgettext_lazy("reminder status", "Unsubscribed")
+    FAILED = "failed", pgettext_lazy("reminder status", "Failed")
 
 
 class Reminder(models.Model):

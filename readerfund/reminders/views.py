@@ -96,6 +96,8 @@ def _form(request: HttpRequest) -> JsonResponse:
                 "No account, and you can unsubscribe in one click."
             ),
             "failed": _("Something went wrong. Please try again."),
+            "missing": _("Please enter your email address."),
+            "invalid": _("Please enter a valid email address."),
             "choices": [{"value": c.value, "label": c.label} for c in choices],
         }
     return _json(request, body)

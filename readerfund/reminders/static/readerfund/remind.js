@@ -79,6 +79,8 @@
     form.onsubmit = async (event) => {
       event.preventDefault();
       if (submit.disabled) return;
+      // The browser's own check first (the server checks again): no round trip for a typo.
+      if (!email.checkValidity()) return fail(email.validity.valueMissing ? T.missing : T.invalid, "email");
       submit.disabled = true;
       form.setAttribute("aria-busy", "true");
       try {
