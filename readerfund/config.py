@@ -156,6 +156,13 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Sender address of receipts and reminders.",
     ),
     EnvSetting(
+        "READERFUND_REMINDER_RETENTION_DAYS",
+        "30",
+        "30",
+        "Days after which a sent, failed or unsubscribed email reminder is deleted, address "
+        "and all (docs/reminders.md).",
+    ),
+    EnvSetting(
         "LANGUAGE_CODE",
         "en",
         "en",

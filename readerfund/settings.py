@@ -200,6 +200,14 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_value("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+try:
+    READERFUND_REMINDER_RETENTION_DAYS = int(env_value("READERFUND_REMINDER_RETENTION_DAYS"))
+except ValueError as error:
+    raise ConfigurationError(
+        "READERFUND_REMINDER_RETENTION_DAYS must be a number of days."
+    ) from error
+if READERFUND_REMINDER_RETENTION_DAYS < 1:
+    raise ConfigurationError("READERFUND_REMINDER_RETENTION_DAYS must be at least 1.")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

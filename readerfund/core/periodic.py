@@ -14,6 +14,8 @@ PERIODIC_TASKS: tuple[str, ...] = (
     "readerfund.payments.tasks.reconcile_periodically",
     "readerfund.goals.tasks.goal_recompute_periodically",
     "readerfund.supporters.tasks.retention_periodically",
+    "readerfund.reminders.tasks.send_due_periodically",
+    "readerfund.reminders.tasks.retention_periodically",
 )
 
 
