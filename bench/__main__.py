@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from bench import checkout, embed, throughput
+from bench import checkout, embed, reminders, throughput
 
 BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
+BENCHMARKS["reminders"] = reminders.run
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)
