@@ -38,9 +38,9 @@ def manage_link_email(*, supporter: Supporter, language: str) -> EmailMultiAlter
 
 
 @task()
-def manage_link_send(email: str, language: str) -> None:
+def manage_link_send(request_id: int) -> None:
     """Queued for every "email me my link" request; sends only to a supporter's address,
     and at most a few times an hour (services.manage_link_deliver)."""
     from readerfund.supporters.services import manage_link_deliver
 
-    manage_link_deliver(email=email, language=language)
+    manage_link_deliver(request_id=request_id)

@@ -1,4 +1,5 @@
-"""What the supporters app stores itself: when manage links were emailed on request."""
+"""What the supporters app stores itself: "email me my link" requests until the worker
+has answered them, and when links were sent, to send at most a few an hour."""
 
 from __future__ import annotations
 
@@ -6,6 +7,25 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from readerfund.payments.models import Supporter
+
+
+class ManageLinkRequest(models.Model):
+    """An address someone typed into "email me my link", known or not.
+
+    Kept only until the worker handles it (seconds): the task's arguments, which the task
+    queue keeps, then carry this row's id instead of the address.
+    """
+
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("manage link request")
+        verbose_name_plural = _("manage link requests")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ManageLinkSent(models.Model):

@@ -24,7 +24,7 @@ from readerfund.payments.models import PlanStatus, RecurringPlan, Supporter
 from readerfund.payments.providers.base import CardUpdate, Fact, PaymentProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
-from readerfund.supporters.models import ManageLinkSent
+from readerfund.supporters.models import ManageLinkRequest, ManageLinkSent
 
 #: How long an emailed manage link signs a supporter in (receipts and "email me my link").
 MANAGE_LINK_DAYS = 60
@@ -93,27 +93,35 @@ def link_request_allowed(*, client_ip: str) -> bool:
 def manage_link_request(*, email: str, language: str) -> None:
     """Queues the email with a manage link, whoever the address belongs to.
 
-    The web request neither looks the address up nor waits for anything that depends
-    on it: known and unknown addresses get the same answer in the same time. The worker
-    decides (manage_link_deliver).
+    The web request neither looks the address up nor waits for anything that depends on
+    it: known and unknown addresses get the same answer, after the same two writes, in
+    the same time. The worker decides (manage_link_deliver). The address waits in a row
+    of its own, not in the task's arguments, so that it is gone once handled.
     """
     from readerfund.supporters.emails import manage_link_send
 
-    manage_link_send.enqueue(email.strip().lower(), language)
+    with transaction.atomic():
+        request = ManageLinkRequest.objects.create(email=email.strip().lower(), language=language)
+        manage_link_send.enqueue(request.pk)
 
 
-def manage_link_deliver(*, email: str, language: str) -> bool:
-    """Emails a manage link if the address is a supporter's and fewer than
-    LINKS_PER_ADDRESS_PER_HOUR went to it in the last hour. True if one was sent."""
+def manage_link_deliver(*, request_id: int) -> bool:
+    """Emails a manage link if the requested address is a supporter's and fewer than
+    LINKS_PER_ADDRESS_PER_HOUR went to it in the last hour; forgets the request either
+    way. True if a link was sent."""
     from readerfund.supporters.emails import manage_link_email
 
     since = timezone.now() - datetime.timedelta(hours=1)
     with transaction.atomic():
+        request = ManageLinkRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            return False  # handled already (a task run twice)
+        request.delete()
         # Locked: two workers handling two requests for one address count one after the
         # other, so the limit holds exactly.
         supporter = (
             Supporter.objects.select_for_update()
-            .filter(email=email.strip().lower(), erased_at__isnull=True)
+            .filter(email=request.email, erased_at__isnull=True)
             .first()
         )
         if supporter is None:
@@ -122,7 +130,7 @@ def manage_link_deliver(*, email: str, language: str) -> bool:
         if sent >= LINKS_PER_ADDRESS_PER_HOUR:
             return False
         ManageLinkSent.objects.create(supporter=supporter)
-    manage_link_email(supporter=supporter, language=language).send()
+    manage_link_email(supporter=supporter, language=request.language).send()
     return True
 
 

@@ -2,8 +2,11 @@
 receipts, change or stop a regular gift, take or erase one's data.
 
 Signing in stores the supporter's id in the session, for these pages only; no page shows
-a token in its address. Every answer is `Cache-Control: no-store` and
-`Referrer-Policy: no-referrer`, under the checkout's strict CSP.
+a valid token in its address. Every answer is `Cache-Control: no-store` under the
+checkout's strict CSP. The sign-in redirect is `Referrer-Policy: no-referrer`; the pages
+are `same-origin`: no other site ever gets a Referer from them, while their own form
+posts keep their Origin (under `no-referrer` Chromium sends `Origin: null`, which the
+CSRF check rightly refuses).
 """
 
 from __future__ import annotations
@@ -77,9 +80,14 @@ def localized(view: View[P]) -> View[P]:
     return wrapper
 
 
-def _private(response: HttpResponse, providers: Iterable[PaymentProvider] = ()) -> HttpResponse:
+def _private(
+    response: HttpResponse,
+    providers: Iterable[PaymentProvider] = (),
+    *,
+    referrer: str = "same-origin",
+) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer
     response["Content-Security-Policy"] = checkout_csp(list(providers))
     return response
 
@@ -158,7 +166,8 @@ def login(request: HttpRequest, token: str) -> HttpResponse:
             samesite="Lax",
             secure=request.is_secure(),
         )
-    return _private(response)
+    # The link's address (with its token) is sent to nobody, not even to /manage/.
+    return _private(response, referrer="no-referrer")
 
 
 def _link_form(

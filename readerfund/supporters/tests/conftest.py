@@ -18,6 +18,9 @@ from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPl
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.services import provider_event_apply
 
+# The payments tests' fixtures, for the Stripe plans here: attempts, signed webhooks.
+from readerfund.payments.tests.conftest import make_attempt, post_webhook  # noqa: F401
+
 
 def sandbox_gift(
     *,

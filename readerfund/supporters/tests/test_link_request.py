@@ -1,18 +1,22 @@
-""""Email me my link": one answer for every address, a link only for supporters, at most a
-few an hour per address, and a limit per network address."""
+"""The "email me my link" form: one answer for every address, a link only for
+supporters, at most a few an hour per address, and a limit per network address."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from readerfund.supporters.models import ManageLinkRequest
 from readerfund.supporters.services import (
     LINK_REQUESTS_PER_IP_PER_HOUR,
     LINKS_PER_ADDRESS_PER_HOUR,
@@ -29,7 +33,7 @@ def _run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
-def _links() -> list:
+def _links() -> list[Any]:
     """The manage-link emails sent (the supporter's receipt goes out too)."""
     return [m for m in mail.outbox if "manage your support" in m.subject]
 
@@ -73,6 +77,9 @@ def test_known_and_unknown_addresses_get_the_same_answer(known):
 
     # and only the supporter gets an email, with a link that signs them in
     _run_worker()
+    assert not ManageLinkRequest.objects.exists()  # the addresses are forgotten once handled
+    for task in DBTaskResult.objects.filter(task_path=TASK):
+        assert "@" not in json.dumps(task.args_kwargs)  # the queue keeps ids only
     assert [message.to for message in _links()] == [["known@example.org"]]
     link = re.search(r"https?://\S+/manage/\S+/(\?lang=\w+)?", _links()[0].body)
     assert link is not None
@@ -117,5 +124,6 @@ def test_the_email_speaks_the_language_the_supporter_asked_in(client, known):
 
     [message] = [m for m in mail.outbox if m.subject == "Ваша ссылка для управления поддержкой"]
     assert "?lang=ru" in message.body
-    html = message.alternatives[0][0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert '<html lang="ru">' in html

@@ -53,13 +53,13 @@ def test_the_yearly_summary_totals_what_was_kept_per_currency(client, history):
     assert page.status_code == 200
     body = page.content.decode()
     assert "Your gifts in 2025" in body
-    # $10 + ($25 − $10) = $25; the refunded $7 is not counted; euros apart
+    # $10 + ($25 - $10) = $25; the refunded $7 is not counted; euros apart
     assert '<td class="num total">€20<br>$25</td>' in body  # by currency code
     assert "$7" not in body
     assert "$5" not in body  # 2024's gift
     # the page's style sheet prints it without the page's controls
     assert 'href="/static/supporters/manage.css"' in body
-    stylesheet = Path(finders.find("supporters/manage.css")).read_text()
+    stylesheet = Path(str(finders.find("supporters/manage.css"))).read_text()
     assert "@media print" in stylesheet and ".no-print" in stylesheet
 
 
