@@ -29,7 +29,7 @@
 .rf-remind .cta { width: 100%; margin-top: 1em; font-weight: 700 }
 .rf-remind .cta:disabled { opacity: .7; cursor: progress }
 .rf-remind .err { color: var(--err); font-weight: 600 }
-.rf-remind .err:empty { display: none }
+.rf-remind .err:empty { margin: 0 }  /* stays in the tree: a live region must exist before it speaks */
 .rf-remind .note { color: var(--mute); font-size: .875em }
 @media (prefers-color-scheme: dark) { .rf-remind { --err: #ffb4ab } }`);
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
