@@ -54,7 +54,10 @@ class PlanChanged:
     status: Literal["incomplete", "active", "past_due", "paused", "canceled"]
     occurred_at: datetime.datetime
     attempt_id: str = ""
-    amount: int | None = None  # the plan's amount per period, when the provider says it
+    # The plan's amount per period at that moment. Providers send it with every change
+    # (Stripe's subscription always names its price): the newest fact then sets both the
+    # status and the amount, whatever order the facts arrive in. None leaves it as is.
+    amount: int | None = None
 
 
 Fact = PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged

@@ -118,13 +118,16 @@ class SandboxProvider(PaymentProvider):
     # ---- a supporter's changes: signed events, delivered at once -------------------------
 
     def plan_event_for(self, *, plan: RecurringPlan, **change: Any) -> tuple[bytes, str]:
-        """The signed `plan.updated` event of a change: the plan's new status and amount."""
+        """The signed `plan.updated` event of a change: the plan's whole state after it
+        (status and amount), as a provider's events carry it, so the newest event alone
+        says how the plan is, whatever order the events arrive in."""
         body = json.dumps(
             {
                 "id": f"evt_sbx_{uuid.uuid4().hex}",
                 "type": "plan.updated",
                 "plan": plan.provider_plan_id,
                 "status": plan.status,
+                "amount": plan.amount,
                 "created": timezone.now().isoformat(),
                 **change,
             }

@@ -4,12 +4,18 @@ the sandbox's signed event through the same pipeline as a provider's webhook."""
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import json
+
 import pytest
 from django.test import Client
 
 from readerfund.core.models import LinkUse
 from readerfund.core.tokens import token_make
 from readerfund.payments.models import PlanStatus, ProviderEvent, RecurringPlan
+from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider, sandbox_sign
+from readerfund.payments.services import provider_event_apply
 from readerfund.supporters.services import ACTION_PURPOSE
 from readerfund.supporters.tests.conftest import (
     action_token,
@@ -205,3 +211,34 @@ def test_a_supporter_of_one_off_gifts_sees_no_plan_forms(client):
 
     assert "$25" in page
     assert "/pause/" not in page and "Regular gifts" not in page
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_plan_events_in_any_order_end_in_the_newest_state(order):
+    # given a plan, and three signed sandbox events (each the plan's whole state): paused,
+    # resumed at $7, paused again
+    plan = plan_of(sandbox_gift(frequency="monthly", amount=500))
+    start = plan.status_at
+    assert start is not None
+    changes = [
+        {"status": "paused", "amount": 500, "at": start + datetime.timedelta(minutes=1)},
+        {"status": "active", "amount": 700, "at": start + datetime.timedelta(minutes=2)},
+        {"status": "paused", "amount": 700, "at": start + datetime.timedelta(minutes=3)},
+    ]
+    provider = SandboxProvider()
+
+    # when they arrive in any order
+    for index in order:
+        change = dict(changes[index])
+        at = change.pop("at")
+        body = json.dumps(
+            {"id": f"evt_sbx_{index}", "type": "plan.updated", "plan": plan.provider_plan_id,
+             "created": at.isoformat(), **change}
+        ).encode()  # fmt: skip
+        event = provider.parse_webhook(body=body, headers={SIGNATURE_HEADER: sandbox_sign(body)})
+        provider_event_apply(provider="sandbox", event=event)
+
+    # then the plan is as the newest says: paused at $7
+    plan.refresh_from_db()
+    assert (plan.status, plan.amount) == (PlanStatus.PAUSED, 700)
+    assert plan.status_at == changes[2]["at"]
