@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from bench import checkout, embed, reminders, throughput
+from bench import checkout, embed, goal, reminders, throughput
 
 BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
+BENCHMARKS["goal"] = goal.run
 BENCHMARKS["reminders"] = reminders.run
 
 if __name__ == "__main__":
