@@ -120,3 +120,15 @@ def test_deleting_the_goal_removes_the_figure(admin_client):
 
     assert not Goal.objects.exists()
     assert not GoalFigure.objects.exists()
+
+
+def test_the_goal_page_speaks_russian(admin_client):
+    # passes once the coordinator merges the Russian catalogue (/tmp/rf/po/goals.po)
+    goal_set(monthly_cost=1_000_000, currency="USD", rates={})
+    plan_make(500_000)
+    goal_refresh()
+
+    page = admin_client.get(CHANGE, headers={"Accept-Language": "ru"}).content.decode()
+
+    assert "Регулярные пожертвования (в пересчёте на месяц)" in page
+    assert "из 10\xa0000\xa0$ (50 %); не хватает 5\xa0000\xa0$." in page
