@@ -118,6 +118,13 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     ),
     EnvSetting("STRIPE_PUBLISHABLE_KEY", "", "", "Stripe publishable key."),
     EnvSetting(
+        "STRIPE_ACCOUNT_COUNTRY",
+        "",
+        "",
+        "Two-letter country of the Stripe account, e.g. `DE`; with it the checkout offers Apple "
+        "Pay or Google Pay where the reader's browser has one (register the domain with Stripe).",
+    ),
+    EnvSetting(
         "STRIPE_WEBHOOK_SECRET",
         "",
         "",

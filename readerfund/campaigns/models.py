@@ -217,8 +217,8 @@ def placeholders_validate(text: str) -> None:
         raise ValidationError(
             _("Unknown placeholder %(names)s; known: %(known)s."),
             params={
-                "names": ", ".join("{%s}" % name for name in unknown),
-                "known": ", ".join("{%s}" % name for name in PLACEHOLDERS),
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
             },
         )
 

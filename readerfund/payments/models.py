@@ -158,6 +158,8 @@ class Contribution(models.Model):
                 fields=["provider", "provider_payment_id"], name="contribution_recorded_once"
             )
         ]
+        # This month's one-off gifts, for the funding goal (docs/benchmarks.md: 117 → 51 ms).
+        indexes = [models.Index(fields=["frequency", "received_at"], name="contribution_month")]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} from {self.supporter_id} ({self.status})"

@@ -17,6 +17,8 @@ def receipt_send(contribution_id: int) -> None:
     from readerfund.payments.models import Contribution
 
     contribution = Contribution.objects.select_related("supporter").get(pk=contribution_id)
+    if contribution.supporter.erased_at is not None:
+        return  # erased after the gift: there is nobody to write to any more
     receipt_email(contribution=contribution).send()
 
 

@@ -261,7 +261,7 @@ class StripeProvider(PaymentProvider):
         # Wallets (Apple Pay, Google Pay) need the Stripe account's country, which Stripe.js
         # passes to the wallet as the merchant's; they are offered only once it is named
         # (the operator registers the site's domain with Stripe at the same time).
-        country = str(getattr(settings, "STRIPE_ACCOUNT_COUNTRY", "") or "").strip().upper()
+        country = settings.STRIPE_ACCOUNT_COUNTRY
         if len(country) == 2 and country.isalpha():
             context["stripe_wallet_country"] = country
         return context

@@ -270,6 +270,17 @@ def test_erasure_redacts_the_providers_messages_that_name_the_person(alice):
     assert bobs.payload == bobs_payload
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_still_queued_at_erasure_is_not_sent(mailoutbox):
+    sandbox_gift(ALICE, name=ALICE_NAME)  # its receipt waits for the worker
+    supporter_erase(Supporter.objects.get(email=ALICE))
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+
+    assert mailoutbox == []
+    assert Contribution.objects.get().amount == 500
+
+
 def test_erasing_twice_is_harmless(alice):
     supporter_erase(alice)
     first = Supporter.objects.get(pk=alice.pk)
