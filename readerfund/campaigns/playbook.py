@@ -284,5 +284,9 @@ def playbook_current() -> Playbook:
     stored = json.loads(build.document_json) if build is not None else {}
     if build is None or stored.get("version") != PLAYBOOK_VERSION:
         return playbook_rebuild()  # none yet, or stored by a release with another format
+    if f"{build.built_at:%Y-%m}" != f"{timezone.now():%Y-%m}":
+        # Built last month (UTC): the goal it carries was last month's. Normally the worker
+        # rebuilds as the month turns; without it, the first read of the month does.
+        return playbook_rebuild()
     # The labels as this release translates them (they belong to the code, not the campaigns).
     return _remember(_package({**stored, "strings": embed_strings()}))

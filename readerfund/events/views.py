@@ -32,7 +32,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
         return _error(request, 413, f"a batch is at most {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not ours either
         return _error(request, 400, "the body must be JSON")
     known = {
         campaign["id"]: (campaign["channel"], frozenset(v["id"] for v in campaign["variants"]))

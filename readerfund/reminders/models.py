@@ -77,3 +77,18 @@ class ReminderDate(models.Model):
 
     def is_offered(self, today: datetime.date) -> bool:
         return self.active and self.date > today
+
+
+class ReminderOptOut(models.Model):
+    """An address that unsubscribed, kept as a keyed hash (not the address): a later request
+    for it, by anyone, is answered as usual but never sent. Kept after the reminders go."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unsubscribed address")
+        verbose_name_plural = _("unsubscribed addresses")
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]}… {self.created_at:%Y-%m-%d}"

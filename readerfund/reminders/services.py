@@ -21,9 +21,10 @@ from django.core import mail
 from django.core.cache import cache
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from readerfund.reminders.emails import reminder_email
-from readerfund.reminders.models import Reminder, ReminderStatus
+from readerfund.reminders.models import Reminder, ReminderOptOut, ReminderStatus
 from readerfund.reminders.selectors import reminders_due, utc_today
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,12 @@ def _counted(key: str, *, limit: int, window: int) -> bool:
 
 def _hashed(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def email_digest(email: str) -> str:
+    """The keyed hash an unsubscribed address is remembered by (without the secret key it
+    names nobody; with it, only an address one already knows can be checked)."""
+    return salted_hmac("readerfund.reminder-opt-out", email_normalize(email)).hexdigest()
 
 
 def reminder_rate_limit_check(*, client_ip: str, email: str) -> None:
@@ -124,6 +131,15 @@ def reminder_request(
     )
 
 
+def _opted_out(reminders: list[Reminder]) -> set[int]:
+    """Which of these reminders are for an address that unsubscribed before."""
+    digests = {reminder.pk: email_digest(reminder.email) for reminder in reminders}
+    found = set(
+        ReminderOptOut.objects.filter(digest__in=digests.values()).values_list("digest", flat=True)
+    )
+    return {pk for pk, digest in digests.items() if digest in found}
+
+
 def reminder_claim(*, reminder: Reminder, today: datetime.date, now: datetime.datetime) -> bool:
     """Takes the reminder for sending; True for exactly one caller.
 
@@ -164,6 +180,7 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> SendReport:
     run tries again. A message the server refuses marks its reminder failed.
     """
     now = now or timezone.now()
+    started = time.monotonic()
     today = utc_today(now)
     reminders_stale_fail(now=now)
     sent = failed = 0
@@ -173,9 +190,18 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> SendReport:
             reminders_due(today=today).filter(pk__gt=last_pk).order_by("pk")[:CHUNK]
         ):
             last_pk = chunk[-1].pk
+            opted_out = _opted_out(chunk)
+            Reminder.objects.filter(pk__in=opted_out, status=ReminderStatus.SCHEDULED).update(
+                status=ReminderStatus.UNSUBSCRIBED
+            )
             for reminder in chunk:
-                if not reminder_claim(reminder=reminder, today=today, now=now):
-                    continue  # another worker has it, or the reader changed it
+                # The claim's own time (the run's clock moved on by the time spent): a long
+                # run's claims must not look stale to another worker's reminders_stale_fail.
+                claimed_at = now + datetime.timedelta(seconds=time.monotonic() - started)
+                if reminder.pk in opted_out or not reminder_claim(
+                    reminder=reminder, today=today, now=claimed_at
+                ):
+                    continue  # another worker has it, the reader changed it, or opted out
                 try:
                     connection.send_messages([reminder_email(reminder=reminder)])
                 except Exception as error:
@@ -196,6 +222,11 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> SendReport:
 def reminder_unsubscribe(*, reminder_id: int) -> None:
     """Stops the reminder (its address has only this one); idempotent. A reminder already
     sent is marked unsubscribed too, which the operator sees in the admin."""
+    reminder = Reminder.objects.filter(pk=reminder_id).first()
+    if reminder is None:
+        return
+    # Remembered by hash, so that nobody can schedule this address again (RFC 8058's intent).
+    ReminderOptOut.objects.get_or_create(digest=email_digest(reminder.email))
     Reminder.objects.filter(pk=reminder_id).exclude(status=ReminderStatus.UNSUBSCRIBED).update(
         status=ReminderStatus.UNSUBSCRIBED
     )

@@ -167,7 +167,7 @@ def _ask(request: HttpRequest) -> JsonResponse:
         return _json(request, {"error": f"the body is at most {MAX_BODY_BYTES} bytes"}, 413)
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not ours either
         payload = None
     if not isinstance(payload, dict):
         return _json(request, {"error": "the body must be a JSON object"}, 400)

@@ -186,6 +186,19 @@ def test_a_build_stored_by_a_release_with_another_format_is_rebuilt(client):
     assert json.loads(PlaybookBuild.objects.get().document_json)["version"] == PLAYBOOK_VERSION
 
 
+def test_a_build_from_last_month_is_rebuilt_on_first_read(client):
+    # given a build stored last month (the goal it carries is last month's) and no worker
+    campaign_create(slug="banner")
+    last_month = timezone.now().replace(day=1) - datetime.timedelta(days=1)
+    PlaybookBuild.objects.filter(pk=1).update(built_at=last_month)
+    playbook_forget()
+
+    playbook_current()
+
+    # then the first read this month compiles it again
+    assert f"{PlaybookBuild.objects.get().built_at:%Y-%m}" == f"{timezone.now():%Y-%m}"
+
+
 def test_the_ask_lists_frequencies_once_monthly_yearly(client):
     campaign_create(
         slug="ask",

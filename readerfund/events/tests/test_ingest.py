@@ -79,6 +79,7 @@ def test_the_table_holds_no_reader_identifier():
     ("payload", "message"),
     [
         (b"not json", "must be JSON"),
+        (b"[" * 3000, "must be JSON"),  # deeper than Python parses
         ({"events": []}, "1 to 50"),
         ({"events": [_event()] * 51}, "1 to 50"),
         ({"events": [_event(type="purchase")]}, "events[0].type"),

@@ -37,18 +37,18 @@ def test_no_goal_set_means_no_figure():
 
     assert goal_figure_current(now=NOW) is None
     assert goal_refresh(now=NOW) is None
-    assert goal_public() is None
+    assert goal_public(now=NOW) is None
 
 
 def test_clearing_the_goal_removes_the_stored_figure(goal):
     plan_make(5000)
     goal_refresh(now=NOW)
-    assert goal_public() is not None
+    assert goal_public(now=NOW) is not None
 
     goal_clear()
 
     assert not GoalFigure.objects.exists()
-    assert goal_public() is None
+    assert goal_public(now=NOW) is None
 
 
 def test_active_and_past_due_plans_count_paused_canceled_and_incomplete_do_not(goal):
@@ -137,7 +137,7 @@ def test_a_goal_passed_has_no_gap_and_shows_above_one_hundred_percent(goal):
 
     goal_refresh(now=NOW)
 
-    assert goal_public() == {
+    assert goal_public(now=NOW) == {
         "currency": "USD", "target": 1_000_000, "raised": 1_250_000, "gap": 0, "percent": 125,
     }  # fmt: skip
 
@@ -147,7 +147,15 @@ def test_readers_see_no_figure_while_nothing_is_raised_this_month(goal):
 
     stored = GoalFigure.objects.get()
     assert (stored.raised, stored.target) == (0, 1_000_000)  # the admin still sees it
-    assert goal_public() is None  # no "$0 of $10,000" in the banner
+    assert goal_public(now=NOW) is None  # no "$0 of $10,000" in the banner
+
+
+def test_last_months_figure_is_not_shown_as_this_months(goal):
+    gift_make(500, currency="USD", received_at=NOW)
+    goal_refresh(now=NOW)  # and then the worker did not run as December began
+
+    assert goal_public(now=NOW) is not None
+    assert goal_public(now=datetime.datetime(2026, 12, 1, 0, 5, tzinfo=UTC)) is None
 
 
 def test_the_stored_figure_keeps_its_breakdown(goal):

@@ -246,6 +246,7 @@ BAD = [
         "variant must be an id of letters, digits, - and _ (at most 40).",
         None,
     ),
+    ("[" * 3000, "the body must be a JSON object", None),  # deeper than Python parses
 ]
 
 

@@ -93,7 +93,9 @@ def test_a_reminder_goes_out_on_its_utc_date_and_not_before():
     assert _recipients() == ["reader@example.org"]
     reminder = Reminder.objects.get()
     assert reminder.status == ReminderStatus.SENT
-    assert reminder.sent_at == datetime.datetime(2027, 1, 15, 0, 0, tzinfo=UTC)
+    # stamped when claimed: the run's clock plus the time the run has taken
+    sent_at = datetime.datetime(2027, 1, 15, 0, 0, tzinfo=UTC)
+    assert sent_at <= reminder.sent_at < sent_at + datetime.timedelta(seconds=5)
     # a month later the worker finds nothing more to send
     assert reminders_send_due(now=datetime.datetime(2027, 2, 15, tzinfo=UTC)).sent == 0
     assert len(mail.outbox) == 1
@@ -169,6 +171,32 @@ def test_no_reminder_is_sent_after_one_click_unsubscribe():
 
     # then the pending reminder is never sent
     assert response.status_code == 200
+    _worker_run()
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.get().status == ReminderStatus.UNSUBSCRIBED
+
+
+def test_nobody_can_schedule_an_unsubscribed_address_again():
+    # given a reader who unsubscribed with the email's one-click link
+    reminder_make("reader@example.org", remind_on=utc_today() - DAY)
+    reminders_send_due()
+    unsubscribe = mail.outbox[0].extra_headers["List-Unsubscribe"][1:-1]
+    Client().post(
+        urlsplit(unsubscribe).path,
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    # when someone asks the public API for a reminder to that address (in other letters)
+    answer = Client().post(
+        "/api/reminders",
+        '{"email": "Reader@Example.org", "when": "next-month"}',
+        content_type="text/plain",
+    )
+    Reminder.objects.update(remind_on=utc_today())  # and its day comes
+
+    # then the answer is the usual one, but nothing more is sent
+    assert answer.status_code in (200, 202), answer.content
     _worker_run()
     assert len(mail.outbox) == 1
     assert Reminder.objects.get().status == ReminderStatus.UNSUBSCRIBED
