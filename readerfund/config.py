@@ -73,6 +73,13 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Trust `X-Forwarded-Proto` from the reverse proxy and send secure cookies and HSTS.",
     ),
     EnvSetting(
+        "READERFUND_PROXY_HOPS",
+        "1",
+        "1",
+        "Behind the HTTPS proxy: how many proxies append to `X-Forwarded-For` (e.g. 2 for a "
+        "CDN in front of nginx); the reader's address is that many entries from the right.",
+    ),
+    EnvSetting(
         "READERFUND_DEMO_SITE",
         "true",
         "false",

@@ -109,6 +109,13 @@ except ValueError as error:
 if READERFUND_CHECKOUT_RETENTION_DAYS < 1:
     raise ConfigurationError("READERFUND_CHECKOUT_RETENTION_DAYS must be at least 1.")
 
+try:
+    READERFUND_PROXY_HOPS = int(env_value("READERFUND_PROXY_HOPS"))
+except ValueError as error:
+    raise ConfigurationError("READERFUND_PROXY_HOPS must be a whole number.") from error
+if READERFUND_PROXY_HOPS < 1:
+    raise ConfigurationError("READERFUND_PROXY_HOPS must be at least 1.")
+
 if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

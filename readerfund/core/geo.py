@@ -25,11 +25,16 @@ def _geoip_reader(path: str) -> Any:
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind a trusted proxy the first X-Forwarded-For entry is the reader.
+    # Behind trusted proxies, each appends the address it saw to X-Forwarded-For; what the
+    # client wrote itself comes first and is not to be believed (rate limits key on this).
+    # So the reader is READERFUND_PROXY_HOPS entries from the right.
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [
+            entry.strip() for entry in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+        ]
+        forwarded = [entry for entry in forwarded if entry]
         if forwarded:
-            return str(forwarded).split(",")[0].strip()
+            return forwarded[-min(settings.READERFUND_PROXY_HOPS, len(forwarded))]
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

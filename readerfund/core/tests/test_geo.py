@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from readerfund.core.geo import _geoip_reader, country_from_request
+from readerfund.core.geo import _geoip_reader, client_ip, country_from_request
 
 
 @pytest.fixture
@@ -53,3 +53,28 @@ def test_geo_endpoint_answers_privately_and_to_the_allowed_origins(client, setti
     assert response["Cache-Control"] == "private, no-store"
     assert response["Access-Control-Allow-Origin"] == "https://news.example"
     assert "Set-Cookie" not in response
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "reader"),
+    [
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the first entry is the client's own claim
+        (2, "6.6.6.6, 203.0.113.9, 198.51.100.1", "203.0.113.9"),  # a CDN, then nginx
+        (3, "203.0.113.9", "203.0.113.9"),
+    ],
+)
+def test_behind_proxies_the_reader_is_the_entry_the_nearest_proxies_appended(
+    settings, hops, forwarded, reader
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.READERFUND_PROXY_HOPS = hops
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")
+
+    assert client_ip(request) == reader
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(settings):
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="203.0.113.9")
+
+    assert client_ip(request) == "203.0.113.9"
