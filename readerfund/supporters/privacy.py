@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +52,11 @@ ERASED_DOMAIN = "erased.invalid"
 # details, invoice); only string values equal to the supporter's name are blanked there.
 _NAME_KEYS = frozenset({"name", "customer_name"})
 _TERMS_PER_QUERY = 200
+# What an address is made of (RFC 5322's atext, and the dots): one found with such a
+# character right before or after it is a piece of another address (anne@… in marianne@…).
+_ADDRESS_CHAR = r"[\w.!#$%&'*+/=?^`{|}~-]"
+# Providers' ids are runs of letters, digits and underscores (pi_…, sbx_pay_…).
+_ID_CHAR = r"\w"
 
 
 class ErasureBlocked(Exception):
@@ -81,13 +87,43 @@ def _attempts_of(supporter: Supporter) -> QuerySet[PaymentAttempt]:
     return PaymentAttempt.objects.filter(pk__in=ids)
 
 
-def _events_naming(needles: Iterable[str]) -> QuerySet[ProviderEvent]:
-    """Stored provider events whose payload mentions any of the strings (case-insensitive).
+def _address_pattern(email: str) -> re.Pattern[str]:
+    """The whole address, in any case, and not as a part of a longer one."""
+    escaped = re.escape(email.strip())
+    return re.compile(rf"(?<!{_ADDRESS_CHAR}){escaped}(?!{_ADDRESS_CHAR})", re.IGNORECASE)
 
-    A text search over the JSON as stored: each string as it is and as JSON escapes it,
-    a few hundred at a time (databases limit the length of one condition). Slow on a
-    large table, but it runs only for an export or an erasure.
+
+def _ids_pattern(ids: Iterable[str]) -> re.Pattern[str] | None:
+    """Any of the ids, whole and exactly as written (providers' ids are case-sensitive)."""
+    alternatives = "|".join(re.escape(i) for i in sorted(set(ids)) if i)
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!{_ID_CHAR})(?:{alternatives})(?!{_ID_CHAR})")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string value of a JSON value."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _events_of(*, email: str, provider_ids: list[str]) -> list[ProviderEvent]:
+    """Stored provider events about the supporter: a string of their payload holds the
+    address (any case) or one of the ids, whole.
+
+    The database narrows the events down with a text search over the JSON as stored: each
+    string as it is and as JSON escapes it, a few hundred at a time (databases limit the
+    length of one condition). A substring is not enough (anne@… is in marianne@…), so each
+    event found is then checked here. Slow on a large table, but it runs only for an
+    export or an erasure.
     """
+    needles = [email, *provider_ids]
     terms = sorted({t for n in needles if n for t in (n, json.dumps(n)[1:-1])})
     searchable = ProviderEvent.objects.annotate(
         payload_text=Cast("payload", output_field=TextField())
@@ -98,7 +134,15 @@ def _events_naming(needles: Iterable[str]) -> QuerySet[ProviderEvent]:
         for term in terms[start : start + _TERMS_PER_QUERY]:
             query |= Q(payload_text__icontains=term)
         found.update(searchable.filter(query).values_list("pk", flat=True))
-    return ProviderEvent.objects.filter(pk__in=found).order_by("received_at", "pk")
+    patterns = [
+        p for p in (_address_pattern(email) if email else None, _ids_pattern(provider_ids)) if p
+    ]
+    candidates = ProviderEvent.objects.filter(pk__in=found).order_by("received_at", "pk")
+    return [
+        event
+        for event in candidates
+        if any(p.search(text) for text in _strings(event.payload) for p in patterns)
+    ]
 
 
 def _provider_ids(supporter: Supporter) -> list[str]:
@@ -129,7 +173,7 @@ def supporter_export(supporter: Supporter) -> dict[str, Any]:
     plans = list(supporter.plans.order_by("started_at", "pk"))
     contributions = list(supporter.contributions.select_related("plan").order_by("created_at"))
     attempts = list(_attempts_of(supporter).order_by("created_at", "pk"))
-    events = _events_naming([supporter.email, *_provider_ids(supporter)])
+    events = _events_of(email=supporter.email, provider_ids=_provider_ids(supporter))
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -267,36 +311,22 @@ def _plan_stop(plan: RecurringPlan) -> list[Fact]:
 
 
 def _redacted(
-    value: Any, *, email: str, names: frozenset[str], placeholder: str, key: str = ""
+    value: Any, *, address: re.Pattern[str], names: frozenset[str], placeholder: str, key: str = ""
 ) -> Any:
-    """The JSON value with the address replaced and the person's names (casefolded)
-    blanked where a provider puts names."""
+    """The JSON value of an event about the supporter with their address replaced and
+    their names (casefolded) blanked where a provider puts names."""
     if isinstance(value, dict):
         return {
-            k: _redacted(v, email=email, names=names, placeholder=placeholder, key=k)
+            k: _redacted(v, address=address, names=names, placeholder=placeholder, key=k)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_redacted(v, email=email, names=names, placeholder=placeholder) for v in value]
+        return [_redacted(v, address=address, names=names, placeholder=placeholder) for v in value]
     if isinstance(value, str):
         if key in _NAME_KEYS and value.strip().casefold() in names:
             return ""
-        if email and email in value.casefold():
-            return _replace_folded(value, email, placeholder)
+        return address.sub(lambda _: placeholder, value)
     return value
-
-
-def _replace_folded(text: str, needle: str, replacement: str) -> str:
-    """Replaces every case-insensitive occurrence of a lower-case needle."""
-    folded = text.casefold()
-    if len(folded) != len(text):  # casefolding changed lengths (e.g. "ß"): replace all
-        return replacement
-    parts: list[str] = []
-    start = 0
-    while (found := folded.find(needle, start)) != -1:
-        parts += [text[start:found], replacement]
-        start = found + len(needle)
-    return "".join([*parts, text[start:]])
 
 
 def supporter_erase(supporter: Supporter) -> None:
@@ -342,8 +372,11 @@ def supporter_erase(supporter: Supporter) -> None:
             cancel_note=""
         )
         reminders_forget(email)
-        for event in _events_naming([email, *provider_ids]):
-            payload = _redacted(event.payload, email=email, names=names, placeholder=placeholder)
+        address = _address_pattern(email)
+        for event in _events_of(email=email, provider_ids=provider_ids):
+            payload = _redacted(
+                event.payload, address=address, names=names, placeholder=placeholder
+            )
             if payload != event.payload:
                 ProviderEvent.objects.filter(pk=event.pk).update(payload=payload)
         LogEntry.objects.filter(object_repr__iexact=email).update(object_repr=placeholder)

@@ -270,6 +270,109 @@ def test_erasure_redacts_the_providers_messages_that_name_the_person(alice):
     assert bobs.payload == bobs_payload
 
 
+ANNE = "anne@gmail.com"
+MARIANNE = "marianne@gmail.com"
+
+
+def payload_text(event: ProviderEvent) -> str:
+    """The payload exactly as the database stores it."""
+    stored = ProviderEvent.objects.annotate(text=Cast("payload", models.TextField()))
+    return str(stored.get(pk=event.pk).text)
+
+
+@pytest.fixture
+def namesakes() -> dict[str, list[ProviderEvent]]:
+    """Anne and Marianne, whose address ends in Anne's, both giving as "Anne Martin",
+    and the provider's messages about each of them (Anne's address differently cased)."""
+    sandbox_gift(ANNE, name="Anne Martin")
+    sandbox_gift(MARIANNE, name="Anne Martin", currency="EUR")
+    event = ProviderEvent.objects.create
+    return {
+        ANNE: [
+            event(
+                provider="sandbox", event_id="evt_anne_1", type="customer.updated",
+                payload={"data": {"object": {"email": "Anne@Gmail.com", "name": "Anne Martin"}}},
+            ),
+            event(
+                provider="sandbox", event_id="evt_anne_2", type="invoice.sent",
+                payload={"customer_name": "anne martin", "description": "Receipt to "
+                         "<ANNE@gmail.com>, copy to joanne@gmail.com"},
+            ),
+        ],
+        MARIANNE: [
+            event(
+                provider="sandbox", event_id="evt_marianne_1", type="customer.updated",
+                payload={"data": {"object": {"email": MARIANNE, "name": "Anne Martin"}}},
+            ),
+            event(
+                provider="sandbox", event_id="evt_marianne_2", type="invoice.sent",
+                payload={"customer_name": "Anne Martin", "customer_email": "Marianne@Gmail.com",
+                         "note": "mailto:marianne@gmail.com.example"},
+            ),
+        ],
+    }  # fmt: skip
+
+
+def test_erasing_an_address_leaves_a_longer_address_that_ends_in_it_untouched(namesakes):
+    # given
+    marianne = Supporter.objects.get(email=MARIANNE)
+    marianne_events = {e.pk: payload_text(e) for e in namesakes[MARIANNE]}
+    marianne_export = supporter_export(marianne)
+    anne = Supporter.objects.get(email=ANNE)
+
+    # when
+    supporter_erase(anne)
+
+    # then Marianne's stored messages are exactly as they were, her export too
+    assert {e.pk: payload_text(e) for e in namesakes[MARIANNE]} == marianne_events
+    marianne.refresh_from_db()
+    assert (marianne.email, marianne.name) == (MARIANNE, "Anne Martin")
+    after = supporter_export(marianne)
+    assert {k: v for k, v in after.items() if k != "exported_at"} == {
+        k: v for k, v in marianne_export.items() if k != "exported_at"
+    }
+    # and Anne's, whatever the case of her address, lost her address and her name
+    placeholder = erased_email(anne.pk)
+    first, second = (ProviderEvent.objects.get(pk=e.pk).payload for e in namesakes[ANNE])
+    assert first == {"data": {"object": {"email": placeholder, "name": ""}}}
+    assert second == {
+        "customer_name": "",
+        "description": f"Receipt to <{placeholder}>, copy to joanne@gmail.com",
+    }
+
+
+def test_the_export_lists_only_the_messages_about_the_supporters_own_address(namesakes):
+    def event_ids(email: str) -> set[str]:
+        exported = supporter_export(Supporter.objects.get(email=email))
+        return {e["event_id"] for e in exported["provider_events"]}
+
+    def paid(email: str) -> str:  # the sandbox's event of the gift
+        return f"evt_{PaymentAttempt.objects.get(email=email).public_id.hex}_paid"
+
+    assert event_ids(ANNE) == {paid(ANNE), "evt_anne_1", "evt_anne_2"}
+    assert event_ids(MARIANNE) == {paid(MARIANNE), "evt_marianne_1", "evt_marianne_2"}
+
+
+def test_a_message_about_a_payment_whose_id_begins_with_the_supporters_is_not_theirs(
+    namesakes,
+):
+    # given Anne's payment pay_7 and a refund of Marianne's pay_77, to "Anne Martin"
+    Contribution.objects.filter(supporter__email=ANNE).update(provider_payment_id="pay_7")
+    Contribution.objects.filter(supporter__email=MARIANNE).update(provider_payment_id="pay_77")
+    refund = ProviderEvent.objects.create(
+        provider="sandbox", event_id="evt_refund_77", type="charge.refunded",
+        payload={"payment": "pay_77", "billing_details": {"name": "Anne Martin"}},
+    )  # fmt: skip
+    before = payload_text(refund)
+    anne = Supporter.objects.get(email=ANNE)
+
+    # when / then
+    exported = supporter_export(anne)
+    assert "evt_refund_77" not in {e["event_id"] for e in exported["provider_events"]}
+    supporter_erase(anne)
+    assert payload_text(refund) == before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_receipt_still_queued_at_erasure_is_not_sent(mailoutbox):
     sandbox_gift(ALICE, name=ALICE_NAME)  # its receipt waits for the worker
