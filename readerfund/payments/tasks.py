@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
+from readerfund.core.mail import email_send
 from readerfund.core.periodic import periodic_next
 from readerfund.payments.emails import receipt_email
 
@@ -19,7 +20,10 @@ def receipt_send(contribution_id: int) -> None:
     contribution = Contribution.objects.select_related("supporter").get(pk=contribution_id)
     if contribution.supporter.erased_at is not None:
         return  # erased after the gift: there is nobody to write to any more
-    receipt_email(contribution=contribution).send()
+    # A refused address fails the task (EmailNotSent) without naming it in the task table.
+    email_send(
+        receipt_email(contribution=contribution), what=f"receipt of contribution {contribution.pk}"
+    )
 
 
 RECONCILE_EVERY = datetime.timedelta(hours=1)

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from readerfund.core.mail import email_send
 from readerfund.core.tokens import TokenInvalid, token_make, token_read, token_use
 from readerfund.payments.emails import MANAGE_PURPOSE
 from readerfund.payments.models import PlanStatus, RecurringPlan, Supporter
@@ -108,7 +109,7 @@ def manage_link_request(*, email: str, language: str) -> None:
 def manage_link_deliver(*, request_id: int) -> bool:
     """Emails a manage link if the requested address is a supporter's and fewer than
     LINKS_PER_ADDRESS_PER_HOUR went to it in the last hour; forgets the request either
-    way. True if a link was sent."""
+    way. True if a link was sent; EmailNotSent if the mail server refused it."""
     from readerfund.supporters.emails import manage_link_email
 
     since = timezone.now() - datetime.timedelta(hours=1)
@@ -130,7 +131,10 @@ def manage_link_deliver(*, request_id: int) -> bool:
         if sent >= LINKS_PER_ADDRESS_PER_HOUR:
             return False
         ManageLinkSent.objects.create(supporter=supporter)
-    manage_link_email(supporter=supporter, language=request.language).send()
+    email_send(
+        manage_link_email(supporter=supporter, language=request.language),
+        what=f"manage link for supporter {supporter.pk}",
+    )
     return True
 
 
