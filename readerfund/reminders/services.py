@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from readerfund.core.mail import EmailNotSent, email_send
 from readerfund.reminders.emails import reminder_email
 from readerfund.reminders.models import Reminder, ReminderOptOut, ReminderStatus
 from readerfund.reminders.selectors import reminders_due, utc_today
@@ -203,14 +204,17 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> SendReport:
                 ):
                     continue  # another worker has it, the reader changed it, or opted out
                 try:
-                    connection.send_messages([reminder_email(reminder=reminder)])
-                except Exception as error:
+                    email_send(
+                        reminder_email(reminder=reminder),
+                        what=f"reminder {reminder.pk}",
+                        connection=connection,
+                    )
+                except EmailNotSent:
                     # Refused, or the connection broke: whether it left is unknown.
                     _finish(reminder, ReminderStatus.FAILED)
                     failed += 1
-                    logger.warning("reminder %s not sent: %s", reminder.pk, type(error).__name__)
                     connection.close()
-                    connection.open()  # raises if the server is gone: the rest waits
+                    connection.open()  # raises if the server is gone (no address chained)
                     continue
                 _finish(reminder, ReminderStatus.SENT)
                 sent += 1

@@ -95,6 +95,7 @@ def test_a_reminder_goes_out_on_its_utc_date_and_not_before():
     assert reminder.status == ReminderStatus.SENT
     # stamped when claimed: the run's clock plus the time the run has taken
     sent_at = datetime.datetime(2027, 1, 15, 0, 0, tzinfo=UTC)
+    assert reminder.sent_at is not None
     assert sent_at <= reminder.sent_at < sent_at + datetime.timedelta(seconds=5)
     # a month later the worker finds nothing more to send
     assert reminders_send_due(now=datetime.datetime(2027, 2, 15, tzinfo=UTC)).sent == 0
