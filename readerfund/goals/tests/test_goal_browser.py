@@ -132,3 +132,29 @@ def test_before_any_money_this_month_the_banner_shows_no_figure(live_server, pag
     expect(banner).to_contain_text("Running our newsroom costs about $10,000 a month.")
     expect(banner).not_to_contain_text("covered this month")
     expect(banner.get_by_role("progressbar")).to_have_count(0)
+
+
+def test_the_end_of_article_ask_shows_the_figure_and_its_progress_bar(
+    live_server, page: Page, browser_log
+):
+    # given the demo with $2,500 of its $10,000 this month
+    campaigns_load(text=DEMO_CAMPAIGNS.read_text())
+    goal_demo_seed()
+    plan_make(250_000)
+    goal_refresh()
+    _without_http_cache(page)
+    first, second = newsroom_get(lang="en").articles[:2]
+
+    # when a new reader opens a second article, where the ask shows
+    page.goto(live_server.url + first.url)
+    expect(page.locator("html")).to_have_attribute("data-readerfund", "ready")
+    page.goto(live_server.url + second.url)
+    ask = page.locator(".readerfund-ask")
+    expect(ask.get_by_role("heading")).to_be_visible()
+
+    # then the ask carries the same figure as text and as a named progress bar
+    bar = ask.get_by_role("progressbar", name="$2,500 of $10,000 this month")
+    expect(bar).to_be_visible()
+    assert float(bar.evaluate("bar => bar.value")) == 25
+    expect(ask).to_contain_text("$2,500 of $10,000 this month")
+    assert browser_log.errors == []
