@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 
+from readerfund.core.ratelimit import rate_counted
 from readerfund.payments.models import (
     Contribution,
     ContributionStatus,
@@ -30,28 +28,15 @@ class RateLimited(Exception):
     pass
 
 
-def _hit(key: str, limit: int) -> bool:
-    """Counts one try in the current window; False when the limit is already reached."""
-    window = int(time.time() // RATE_WINDOW)
-    bucket = f"readerfund:rate:{key}:{window}"
-    cache.add(bucket, 0, RATE_WINDOW * 2)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, RATE_WINDOW * 2)
-        count = 1
-    return count <= limit
-
-
 def rate_limit_check(*, client_ip: str, session_key: str) -> None:
     """Raises RateLimited when this address or browser session started too many payments.
 
     Only hashes of the address and session are used as keys, and only in the cache.
     """
-    ip_key = "ip:" + hashlib.sha256(client_ip.encode()).hexdigest()[:32]
-    session = "s:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
-    ip_ok = _hit(ip_key, RATE_LIMIT_PER_IP)
-    session_ok = _hit(session, RATE_LIMIT_PER_SESSION)
+    ip_ok = rate_counted("checkout-ip", client_ip, limit=RATE_LIMIT_PER_IP, window=RATE_WINDOW)
+    session_ok = rate_counted(
+        "checkout-session", session_key, limit=RATE_LIMIT_PER_SESSION, window=RATE_WINDOW
+    )
     if not (ip_ok and session_ok):
         raise RateLimited
 

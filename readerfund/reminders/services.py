@@ -10,7 +10,6 @@ may miss a reminder when a worker crashes; no reader gets one twice.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from readerfund.core.mail import EmailNotSent, email_send
+from readerfund.core.ratelimit import rate_counted
 from readerfund.reminders.emails import reminder_email
 from readerfund.reminders.models import Reminder, ReminderOptOut, ReminderStatus
 from readerfund.reminders.selectors import reminders_due, utc_today
@@ -48,25 +47,6 @@ def email_normalize(email: str) -> str:
     return email.strip().lower()
 
 
-def _counted(key: str, *, limit: int, window: int) -> bool:
-    """Counts one request in the current window of `key`; False once over the limit.
-
-    The same fixed-window counter as the checkout's, with the window as a parameter.
-    """
-    bucket = f"readerfund:rate:{key}:{int(time.time() // window)}"
-    cache.add(bucket, 0, window * 2)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, window * 2)
-        count = 1
-    return count <= limit
-
-
-def _hashed(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
 def email_digest(email: str) -> str:
     """The keyed hash an unsubscribed address is remembered by (without the secret key it
     names nobody; with it, only an address one already knows can be checked)."""
@@ -79,11 +59,9 @@ def reminder_rate_limit_check(*, client_ip: str, email: str) -> None:
     Only hashes, and only in the cache. Both counters are always counted, so a limited
     email answers the same whether or not it has a reminder.
     """
-    ip_ok = _counted("remind-ip:" + _hashed(client_ip), limit=RATE_LIMIT_PER_IP, window=RATE_WINDOW)
-    email_ok = _counted(
-        "remind-email:" + _hashed(email_normalize(email)),
-        limit=RATE_LIMIT_PER_EMAIL,
-        window=RATE_WINDOW,
+    ip_ok = rate_counted("remind-ip", client_ip, limit=RATE_LIMIT_PER_IP, window=RATE_WINDOW)
+    email_ok = rate_counted(
+        "remind-email", email_normalize(email), limit=RATE_LIMIT_PER_EMAIL, window=RATE_WINDOW
     )
     if not (ip_ok and email_ok):
         raise RateLimited

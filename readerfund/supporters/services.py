@@ -10,15 +10,13 @@ leaves the token unused, so the same form can be sent again.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import time
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from readerfund.core.mail import email_send
+from readerfund.core.ratelimit import rate_counted
 from readerfund.core.tokens import TokenInvalid, token_make, token_read, token_use
 from readerfund.payments.emails import MANAGE_PURPOSE
 from readerfund.payments.models import PlanStatus, RecurringPlan, Supporter
@@ -75,20 +73,10 @@ def manage_link_supporter(*, token: str) -> Supporter:
 
 
 def link_request_allowed(*, client_ip: str) -> bool:
-    """Counts one request from this network address; False past the hourly limit.
-
-    The count lives in the cache under a hash of the address, like the checkout's limits.
-    """
-    window = int(time.time() // 3600)
-    key = "readerfund:manage-link:" + hashlib.sha256(client_ip.encode()).hexdigest()[:32]
-    bucket = f"{key}:{window}"
-    cache.add(bucket, 0, 7200)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, 7200)
-        count = 1
-    return count <= LINK_REQUESTS_PER_IP_PER_HOUR
+    """Counts one request from this network address; False past the hourly limit."""
+    return rate_counted(
+        "manage-link-ip", client_ip, limit=LINK_REQUESTS_PER_IP_PER_HOUR, window=3600
+    )
 
 
 def manage_link_request(*, email: str, language: str) -> None:

@@ -8,7 +8,6 @@ so the browser's return and the webhook both reach the ledger, as in production.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 
 import pytest
@@ -23,11 +22,11 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
+from readerfund.tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
-WEBHOOK_WAIT = 15.0  # localstripe posts each event about a second after it happens
 
 
 @pytest.fixture
@@ -62,14 +61,6 @@ def _give(page: Page, *, frequency: str, amount: str, number: str, button: str) 
     page.get_by_role("button", name=button).click()
 
 
-def _wait_for(condition: Callable[[], bool], what: str, timeout: float = WEBHOOK_WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f} s for {what}")
-        time.sleep(0.2)
-
-
 def _receipts() -> int:
     return DBTaskResult.objects.filter(task_path=RECEIPT_TASK).count()
 
@@ -97,7 +88,7 @@ def test_a_one_off_card_gift_is_recorded_once_by_return_and_webhook(
     assert contribution.provider == "stripe"
     assert contribution.provider_payment_id.startswith("pi_")
     # and when Stripe's signed webhook arrives too, nothing is counted twice
-    _wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
     assert Contribution.objects.count() == 1
     event = ProviderEvent.objects.get(type="payment_intent.succeeded")
     assert event.payload["data"]["object"]["id"] == contribution.provider_payment_id
@@ -118,7 +109,7 @@ def test_a_monthly_card_gift_starts_an_active_plan(give_page: Page, browser_log:
     contribution = Contribution.objects.get()
     assert (contribution.amount, contribution.plan_id) == (200, plan.pk)
     # the first invoice's webhook changes nothing
-    _wait_for(_event_arrived("invoice.payment_succeeded"), "the invoice.payment_succeeded webhook")
+    wait_for(_event_arrived("invoice.payment_succeeded"), "the invoice.payment_succeeded webhook")
     assert Contribution.objects.count() == 1
     assert RecurringPlan.objects.get().status == "active"
     assert _receipts() == 1
@@ -136,7 +127,7 @@ def test_a_3d_secure_card_authenticated_in_the_bank_challenge_gives(
     expect(give_page.get_by_role("heading", name="Thank you!")).to_be_visible()
     contribution = Contribution.objects.get()
     assert (contribution.amount, contribution.frequency) == (500, "one_off")
-    _wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
     assert Contribution.objects.count() == 1
     assert _receipts() == 1
     assert _page_errors(browser_log) == []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,11 +30,11 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
+from readerfund.tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
-WEBHOOK_WAIT = 15.0  # localstripe posts each event about a second after it happens
 GOOGLE_PAY = {"applePay": False, "googlePay": True, "link": False}
 WALLET_EMAIL = "wallet.reader@example.org"
 WALLET_NAME = "Wallet Reader"
@@ -172,14 +171,6 @@ def _approve(page: Page) -> None:
     page.evaluate("() => window.__wallet.request.approve()")
 
 
-def _wait_for(condition: Callable[[], bool], what: str, timeout: float = WEBHOOK_WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f} s for {what}")
-        time.sleep(0.2)
-
-
 def _receipts() -> int:
     return DBTaskResult.objects.filter(task_path=RECEIPT_TASK).count()
 
@@ -283,7 +274,7 @@ def test_a_one_off_wallet_gift_is_thanked_and_recorded_once(
     assert (attempt.email, attempt.name, attempt.anonymous) == (WALLET_EMAIL, WALLET_NAME, True)
     assert attempt.status == AttemptStatus.SUCCEEDED
     # and Stripe's signed webhook changes nothing: one contribution, one receipt
-    _wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
     assert Contribution.objects.count() == 1
     assert _receipts() == 1
     assert list(browser_log.errors) == []
@@ -318,7 +309,7 @@ def test_a_monthly_wallet_gift_starts_an_active_plan_and_the_form_email_wins(
     attempt = PaymentAttempt.objects.get()
     assert (attempt.email, attempt.name) == ("form.reader@example.org", WALLET_NAME)
     assert _wallet(page)["completed"] == ["success"]
-    _wait_for(_event_arrived("invoice.payment_succeeded"), "the invoice.payment_succeeded webhook")
+    wait_for(_event_arrived("invoice.payment_succeeded"), "the invoice.payment_succeeded webhook")
     assert Contribution.objects.count() == 1
     assert RecurringPlan.objects.get().status == "active"
     assert _receipts() == 1
@@ -440,7 +431,7 @@ def test_a_wallet_card_that_asks_for_3d_secure_is_authenticated_then_thanked(
     assert _wallet(page)["completed"] == ["success"]
     contribution = Contribution.objects.get()
     assert (contribution.amount, contribution.frequency) == (500, "one_off")
-    _wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
     assert Contribution.objects.count() == 1
     assert _receipts() == 1
     assert list(browser_log.errors) == []

@@ -8,7 +8,6 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
@@ -25,6 +24,7 @@ from readerfund.payments.models import (
 from readerfund.payments.providers.stripe import STRIPE_API_VERSION, StripeProvider
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import VISA, stripe_event, stripe_signature
+from readerfund.tests.waiting import wait_for
 
 RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
 
@@ -372,15 +372,6 @@ def test_a_dispute_marks_the_contribution_disputed(paid_gift, post_webhook):
 # ---- real delivery from localstripe ----------------------------------------------------
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return bool(condition())
-
-
 def test_localstripes_signed_webhooks_record_a_gift_and_a_plan(
     stripe_webhooks, provider, localstripe, make_attempt
 ):
@@ -397,12 +388,13 @@ def test_localstripes_signed_webhooks_record_a_gift_and_a_plan(
     )
 
     # then the webhooks alone record both
-    assert _wait_for(
+    wait_for(
         lambda: (
             Contribution.objects.count() == 2
             and RecurringPlan.objects.filter(status=PlanStatus.ACTIVE).exists()
-        )
-    ), localstripe.log.read_text()[-3000:]
+        ),
+        "both webhooks; localstripe's log ends: " + localstripe.log.read_text()[-3000:],
+    )
     assert set(Contribution.objects.values_list("attempt", "frequency")) == {
         (gift.pk, "one_off"),
         (monthly.pk, "monthly"),

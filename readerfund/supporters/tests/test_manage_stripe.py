@@ -18,6 +18,7 @@ from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import VISA, stripe_event
 from readerfund.supporters import services
+from readerfund.tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,8 @@ def test_a_new_amount_moves_the_subscription_to_that_plan_and_the_ledger_follows
 ):
     # when the supporter raises $5 to $12.50 a month, a moment after the plan started
     # (Stripe's clock counts whole seconds; equal moments are applied in arrival order)
-    time.sleep(1.1)
+    started = int(time.time())
+    wait_for(lambda: int(time.time()) > started, "the next second", timeout=2)
     changed = services.plan_amount_change(
         supporter=plan.supporter, plan_id=plan.pk, amount=1250, action_token=_token(plan)
     )

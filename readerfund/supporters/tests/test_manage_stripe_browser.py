@@ -5,8 +5,6 @@ applied once more, changing nothing."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,18 +22,9 @@ from readerfund.payments.providers.stripe import StripeProvider
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import DECLINED_ON_CHARGE, stripe_event
 from readerfund.supporters.tests.conftest import local
+from readerfund.tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WEBHOOK_WAIT = 15.0  # localstripe posts each event about a second after it happens
-
-
-def _wait_for(condition: Callable[[], bool], what: str, timeout: float = WEBHOOK_WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f} s for {what}")
-        time.sleep(0.2)
 
 
 def _events(type: str) -> int:
@@ -52,8 +41,8 @@ def plan(stripe_webhooks, localstripe: LocalStripe, make_attempt) -> RecurringPl
     attempt.provider_reference = result.reference
     attempt.save(update_fields=["provider_reference"])
     attempt_confirm(attempt=attempt, facts=provider.confirm(attempt=attempt))
-    _wait_for(lambda: _events("invoice.payment_succeeded") == 1, "the first invoice's webhook")
-    _wait_for(lambda: _events("customer.subscription.created") == 1, "the subscription webhook")
+    wait_for(lambda: _events("invoice.payment_succeeded") == 1, "the first invoice's webhook")
+    wait_for(lambda: _events("customer.subscription.created") == 1, "the subscription webhook")
     return RecurringPlan.objects.get()
 
 
@@ -156,7 +145,7 @@ def test_a_new_card_pays_what_is_due_and_becomes_the_plans_card(
     expect(page.get_by_text("Active", exact=True)).to_be_visible()
 
     # when localstripe's signed webhook about that invoice lands, nothing is doubled
-    _wait_for(lambda: _events("invoice.payment_succeeded") == 2, "the invoice's webhook")
+    wait_for(lambda: _events("invoice.payment_succeeded") == 2, "the invoice's webhook")
     assert Contribution.objects.count() == 2
     assert browser_log.errors == []
 
@@ -218,7 +207,7 @@ def test_cancel_with_a_reason_in_the_browser(
     assert (plan.cancel_reason, plan.cancel_note) == ("once", "Thanks for the reporting.")
 
     # and localstripe's signed customer.subscription.deleted arrives and changes nothing
-    _wait_for(lambda: _events("customer.subscription.deleted") == 1, "the deletion webhook")
+    wait_for(lambda: _events("customer.subscription.deleted") == 1, "the deletion webhook")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CANCELED
     assert browser_log.errors == []
