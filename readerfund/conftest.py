@@ -100,6 +100,17 @@ def _fresh_cache() -> Iterator[None]:
     playbook_forget()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A view that activated Russian leaves the test's thread speaking it (the test client
+    runs requests in this thread): every test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # ---- localstripe ---------------------------------------------------------------------------
 # Each pytest process (each xdist worker) starts its own localstripe on a free port; every
 # test that uses Stripe starts from an empty localstripe store.
