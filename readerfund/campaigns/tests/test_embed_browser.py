@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import http.server
-import threading
 import time
 from collections.abc import Iterator
-from functools import partial
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -19,6 +16,7 @@ from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.events.models import EventCount
 from readerfund.supporters.tokens import supporter_token_issue
+from readerfund.tests.host_page import host_page_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -220,23 +218,6 @@ def test_hostile_copy_renders_inert(live_server, page: Page):
     expect(region).to_contain_text("<img src=x onerror")
 
 
-class _HostPage(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args, body: bytes, csp: str, **kwargs) -> None:
-        self.body = body
-        self.csp = csp
-        super().__init__(*args, **kwargs)
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Security-Policy", self.csp)
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def second_origin(live_server) -> Iterator[str]:
     """A newsroom page on another origin (127.0.0.1 vs localhost), under a strict CSP."""
@@ -246,12 +227,8 @@ def second_origin(live_server) -> Iterator[str]:
 <div data-readerfund-slot="ask"></div></main>
 <script src="{live_server.url}/embed.js" defer></script></body></html>""".encode()
     csp = f"default-src 'self'; script-src {live_server.url}; connect-src {live_server.url}"
-    handler = partial(_HostPage, body=body, csp=csp)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/article"
-    server.shutdown()
+    with host_page_serve(body=body, csp=csp) as url:
+        yield url
 
 
 def test_the_embed_works_on_a_page_from_a_second_origin(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import re
-import threading
 from collections.abc import Iterator
-from functools import partial
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -16,6 +13,7 @@ from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.reminders.models import Reminder, ReminderStatus
 from readerfund.reminders.selectors import date_long, months_later, utc_today
+from readerfund.tests.host_page import host_page_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,23 +114,6 @@ def test_a_russian_reader_gets_the_form_in_russian(
     assert browser_log.errors == []
 
 
-class _HostPage(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args, body: bytes, csp: str, **kwargs) -> None:
-        self.body = body
-        self.csp = csp
-        super().__init__(*args, **kwargs)
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Security-Policy", self.csp)
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def mirror_article(live_server) -> Iterator[str]:
     """A newsroom article on another origin (127.0.0.1, the server is on localhost), under
@@ -143,12 +124,8 @@ def mirror_article(live_server) -> Iterator[str]:
 <div data-readerfund-slot="ask"></div></main>
 <script src="{live_server.url}/embed.js" defer></script></body></html>""".encode()
     csp = f"default-src 'self'; script-src {live_server.url}; connect-src {live_server.url}"
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(_HostPage, body=body, csp=csp)
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/article"
-    server.shutdown()
+    with host_page_serve(body=body, csp=csp) as url:
+        yield url
 
 
 def test_the_form_works_on_a_newsroom_page_on_another_origin(
