@@ -101,13 +101,11 @@ def bench_database(kind: str, data_dir: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def production_server(
-    *, database: str = "sqlite", workers: int = 2, extra_env: Mapping[str, str] | None = None
-) -> Iterator[Server]:
-    """`readerfund serve` (gunicorn) on a fresh database, with the demo campaigns loaded.
-
-    `extra_env` is added to the server's environment last (e.g. Stripe keys).
-    """
+def production_env(
+    database: str = "sqlite", *, public_url: str, extra_env: Mapping[str, str] | None = None
+) -> Iterator[dict[str, str]]:
+    """A production environment on a migrated, empty database of the kind asked for (and a
+    throwaway data directory); `extra_env` comes last."""
     with (
         tempfile.TemporaryDirectory(prefix="readerfund-bench-") as data,
         bench_database(database, data) as database_url,
@@ -118,13 +116,24 @@ def production_server(
             "READERFUND_DATA_DIR": data,
             "SECRET_KEY": "bench-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "READERFUND_PUBLIC_URL": "http://127.0.0.1",
+            "READERFUND_PUBLIC_URL": public_url,
             "DATABASE_URL": database_url,
-            "READERFUND_DEMO_SITE": "true",
-            "WEB_CONCURRENCY": str(workers),
             **(extra_env or {}),
         }
         readerfund("manage", "migrate", "-v", "0", env=env)
+        yield env
+
+
+@contextlib.contextmanager
+def production_server(
+    *, database: str = "sqlite", workers: int = 2, extra_env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """`readerfund serve` (gunicorn) on a fresh database, with the demo campaigns loaded.
+
+    `extra_env` is added to the server's environment last (e.g. Stripe keys).
+    """
+    extra = {"READERFUND_DEMO_SITE": "true", "WEB_CONCURRENCY": str(workers), **(extra_env or {})}
+    with production_env(database, public_url="http://127.0.0.1", extra_env=extra) as env:
         readerfund(
             "campaigns", "load", str(REPO / "readerfund/demo/content/campaigns.yaml"), env=env
         )

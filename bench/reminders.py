@@ -10,13 +10,9 @@ every reminder sent exactly once. SQLite, and PostgreSQL when it answers.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator
 
-from bench.common import bench_database, postgres_reachable, readerfund, report
+from bench.common import postgres_reachable, production_env, readerfund, report
 
 REMINDERS = 2000
 
@@ -93,29 +89,9 @@ print(json.dumps({{"baseline": baseline, "worker": worker, "one": one_worker,
 """
 
 
-@contextlib.contextmanager
-def bench_env(database: str) -> Iterator[dict[str, str]]:
-    """A migrated, empty database of the kind asked for, and the environment to reach it."""
-    with (
-        tempfile.TemporaryDirectory(prefix="readerfund-bench-") as data,
-        bench_database(database, data) as database_url,
-    ):
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
-            "READERFUND_ENV": "production",
-            "READERFUND_DATA_DIR": data,
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "READERFUND_PUBLIC_URL": "https://support.example.org",
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "memorymail://",
-        }
-        readerfund("manage", "migrate", "-v", "0", env=env)
-        yield env
-
-
 def figures(database: str) -> None:
-    with bench_env(database) as env:
+    mail = {"EMAIL_URL": "memorymail://"}
+    with production_env(database, public_url="https://support.example.org", extra_env=mail) as env:
         script = SCRIPT.format(reminders=REMINDERS)
         output = readerfund("manage", "shell", "-v", "0", "-c", script, env=env).stdout
     result = json.loads(output.strip().splitlines()[-1])
