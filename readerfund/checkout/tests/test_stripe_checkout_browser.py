@@ -8,10 +8,8 @@ so the browser's return and the webhook both reach the ledger, as in production.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
-from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 
 from readerfund.conftest import DECLINED, VISA, VISA_3DS, BrowserLog, LocalStripe
@@ -22,11 +20,9 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
-from readerfund.tests.waiting import wait_for
+from readerfund.payments.tests.conftest import receipts_queued, stripe_event_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
 
 
 @pytest.fixture
@@ -61,14 +57,6 @@ def _give(page: Page, *, frequency: str, amount: str, number: str, button: str) 
     page.get_by_role("button", name=button).click()
 
 
-def _receipts() -> int:
-    return DBTaskResult.objects.filter(task_path=RECEIPT_TASK).count()
-
-
-def _event_arrived(type: str) -> Callable[[], bool]:
-    return lambda: ProviderEvent.objects.filter(provider="stripe", type=type).exists()
-
-
 def _page_errors(log: BrowserLog) -> list[str]:
     return list(log.errors)
 
@@ -88,11 +76,11 @@ def test_a_one_off_card_gift_is_recorded_once_by_return_and_webhook(
     assert contribution.provider == "stripe"
     assert contribution.provider_payment_id.startswith("pi_")
     # and when Stripe's signed webhook arrives too, nothing is counted twice
-    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    stripe_event_wait("payment_intent.succeeded")
     assert Contribution.objects.count() == 1
     event = ProviderEvent.objects.get(type="payment_intent.succeeded")
     assert event.payload["data"]["object"]["id"] == contribution.provider_payment_id
-    assert _receipts() == 1
+    assert receipts_queued() == 1
     assert PaymentAttempt.objects.get().status == AttemptStatus.SUCCEEDED
     assert _page_errors(browser_log) == []
 
@@ -109,10 +97,10 @@ def test_a_monthly_card_gift_starts_an_active_plan(give_page: Page, browser_log:
     contribution = Contribution.objects.get()
     assert (contribution.amount, contribution.plan_id) == (200, plan.pk)
     # the first invoice's webhook changes nothing
-    wait_for(_event_arrived("invoice.payment_succeeded"), "the invoice.payment_succeeded webhook")
+    stripe_event_wait("invoice.payment_succeeded")
     assert Contribution.objects.count() == 1
     assert RecurringPlan.objects.get().status == "active"
-    assert _receipts() == 1
+    assert receipts_queued() == 1
     assert _page_errors(browser_log) == []
 
 
@@ -127,9 +115,9 @@ def test_a_3d_secure_card_authenticated_in_the_bank_challenge_gives(
     expect(give_page.get_by_role("heading", name="Thank you!")).to_be_visible()
     contribution = Contribution.objects.get()
     assert (contribution.amount, contribution.frequency) == (500, "one_off")
-    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    stripe_event_wait("payment_intent.succeeded")
     assert Contribution.objects.count() == 1
-    assert _receipts() == 1
+    assert receipts_queued() == 1
     assert _page_errors(browser_log) == []
 
 
@@ -148,7 +136,7 @@ def test_a_refused_3d_secure_challenge_shows_an_error_and_records_nothing(
     assert PaymentAttempt.objects.get().status != AttemptStatus.SUCCEEDED
     [intent] = localstripe.get("/v1/payment_intents")["data"]
     assert intent["status"] == "requires_payment_method"
-    assert _receipts() == 0
+    assert receipts_queued() == 0
     assert _page_errors(browser_log) == []
 
 
@@ -161,7 +149,7 @@ def test_a_declined_card_shows_an_error_and_records_nothing(
     expect(give_page.get_by_role("button", name="Give $5 once")).to_be_enabled()
     assert not Contribution.objects.exists()
     assert PaymentAttempt.objects.get().status == AttemptStatus.STARTED
-    assert _receipts() == 0
+    assert receipts_queued() == 0
     # the page reports the decline through its alert, not the console; the 402 answer is
     # the only console line Chromium writes about it
     assert [e for e in _page_errors(browser_log) if "402" not in e] == []

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 
@@ -27,14 +25,12 @@ from readerfund.payments.models import (
     AttemptStatus,
     Contribution,
     PaymentAttempt,
-    ProviderEvent,
     RecurringPlan,
 )
-from readerfund.tests.waiting import wait_for
+from readerfund.payments.tests.conftest import receipts_queued, stripe_event_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
 GOOGLE_PAY = {"applePay": False, "googlePay": True, "link": False}
 WALLET_EMAIL = "wallet.reader@example.org"
 WALLET_NAME = "Wallet Reader"
@@ -171,14 +167,6 @@ def _approve(page: Page) -> None:
     page.evaluate("() => window.__wallet.request.approve()")
 
 
-def _receipts() -> int:
-    return DBTaskResult.objects.filter(task_path=RECEIPT_TASK).count()
-
-
-def _event_arrived(type: str) -> Callable[[], bool]:
-    return lambda: ProviderEvent.objects.filter(provider="stripe", type=type).exists()
-
-
 WALLET_BUTTON = re.compile(r"with (Apple Pay|Google Pay|a card saved in your browser)$")
 
 
@@ -274,9 +262,9 @@ def test_a_one_off_wallet_gift_is_thanked_and_recorded_once(
     assert (attempt.email, attempt.name, attempt.anonymous) == (WALLET_EMAIL, WALLET_NAME, True)
     assert attempt.status == AttemptStatus.SUCCEEDED
     # and Stripe's signed webhook changes nothing: one contribution, one receipt
-    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    stripe_event_wait("payment_intent.succeeded")
     assert Contribution.objects.count() == 1
-    assert _receipts() == 1
+    assert receipts_queued() == 1
     assert list(browser_log.errors) == []
 
 
@@ -309,10 +297,10 @@ def test_a_monthly_wallet_gift_starts_an_active_plan_and_the_form_email_wins(
     attempt = PaymentAttempt.objects.get()
     assert (attempt.email, attempt.name) == ("form.reader@example.org", WALLET_NAME)
     assert _wallet(page)["completed"] == ["success"]
-    wait_for(_event_arrived("invoice.payment_succeeded"), "the invoice.payment_succeeded webhook")
+    stripe_event_wait("invoice.payment_succeeded")
     assert Contribution.objects.count() == 1
     assert RecurringPlan.objects.get().status == "active"
-    assert _receipts() == 1
+    assert receipts_queued() == 1
     assert list(browser_log.errors) == []
 
 
@@ -405,7 +393,7 @@ def test_a_declined_wallet_card_fails_the_sheet_and_shows_the_error(
     expect(page).to_have_url(re.compile(r"/give/$"))
     assert not Contribution.objects.exists()
     assert PaymentAttempt.objects.get().status != AttemptStatus.SUCCEEDED
-    assert _receipts() == 0
+    assert receipts_queued() == 0
     # the 402 answer is the only console line Chromium writes about it
     assert [e for e in browser_log.errors if "402" not in e] == []
 
@@ -431,9 +419,9 @@ def test_a_wallet_card_that_asks_for_3d_secure_is_authenticated_then_thanked(
     assert _wallet(page)["completed"] == ["success"]
     contribution = Contribution.objects.get()
     assert (contribution.amount, contribution.frequency) == (500, "one_off")
-    wait_for(_event_arrived("payment_intent.succeeded"), "the payment_intent.succeeded webhook")
+    stripe_event_wait("payment_intent.succeeded")
     assert Contribution.objects.count() == 1
-    assert _receipts() == 1
+    assert receipts_queued() == 1
     assert list(browser_log.errors) == []
 
 

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from readerfund.conftest import (
     DECLINED,
@@ -27,8 +28,9 @@ from readerfund.conftest import (
     WEBHOOK_SECRET,
     LocalStripe,
 )
-from readerfund.payments.models import PaymentAttempt
+from readerfund.payments.models import PaymentAttempt, ProviderEvent
 from readerfund.payments.providers.stripe import STRIPE_API_VERSION
+from readerfund.tests.waiting import wait_for
 
 __all__ = [
     "DECLINED",
@@ -113,3 +115,28 @@ def stripe_event(type: str, obj: dict[str, Any], *, created: int | None = None, 
         "data": {"object": obj},
         **extra,
     }
+
+
+RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
+
+
+def receipts_queued() -> int:
+    """Receipt tasks queued (one per contribution recorded)."""
+    return DBTaskResult.objects.filter(task_path=RECEIPT_TASK).count()
+
+
+def stripe_event_wait(type: str) -> None:
+    """Waits until localstripe's signed webhook of this type has been applied."""
+    wait_for(
+        lambda: ProviderEvent.objects.filter(provider="stripe", type=type).exists(),
+        f"the {type} webhook",
+    )
+
+
+def task_table_text() -> str:
+    """Everything the task table holds, row by row (to search it for personal data)."""
+    return "\n".join(
+        " ".join([r.task_path, json.dumps(r.args_kwargs), json.dumps(r.return_value),
+                  r.exception_class_path, r.traceback])
+        for r in DBTaskResult.objects.all()
+    )  # fmt: skip

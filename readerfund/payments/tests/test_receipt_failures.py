@@ -3,7 +3,6 @@ task table, which holds no personal data, does not get the address from the erro
 
 from __future__ import annotations
 
-import json
 import logging
 
 import pytest
@@ -15,20 +14,11 @@ from django_tasks_db.models import DBTaskResult
 from readerfund.payments.models import Contribution, PaymentAttempt
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.services import provider_event_apply
+from readerfund.payments.tests.conftest import RECEIPT_TASK, task_table_text
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker runs as in production
 
 READER = "refused.reader@example.org"
-RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
-
-
-def task_table_text() -> str:
-    """Everything the task table holds, row by row."""
-    return "\n".join(
-        " ".join([r.task_path, json.dumps(r.args_kwargs), json.dumps(r.return_value),
-                  r.exception_class_path, r.traceback])
-        for r in DBTaskResult.objects.all()
-    )  # fmt: skip
 
 
 def test_a_refused_receipt_fails_its_task_without_the_address_in_the_task_table(settings, caplog):

@@ -12,7 +12,6 @@ import time
 import pytest
 from django.db import connection, transaction
 from django.test import Client
-from django_tasks_db.models import DBTaskResult
 
 from readerfund.payments.models import (
     Contribution,
@@ -23,14 +22,8 @@ from readerfund.payments.models import (
 )
 from readerfund.payments.providers.stripe import STRIPE_API_VERSION, StripeProvider
 from readerfund.payments.services import attempt_confirm
-from readerfund.payments.tests.conftest import VISA, stripe_event, stripe_signature
+from readerfund.payments.tests.conftest import VISA, receipts_queued, stripe_event, stripe_signature
 from readerfund.tests.waiting import wait_for
-
-RECEIPT_TASK = "readerfund.payments.tasks.receipt_send"
-
-
-def _receipts() -> int:
-    return DBTaskResult.objects.filter(task_path=RECEIPT_TASK).count()
 
 
 @pytest.fixture
@@ -145,7 +138,7 @@ def test_the_same_event_twice_records_one_contribution_and_one_receipt(paid_gift
     assert contribution.attempt == attempt
     assert (contribution.amount, contribution.currency) == (500, "USD")
     assert ProviderEvent.objects.count() == 1
-    assert _receipts() == 1
+    assert receipts_queued() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -170,7 +163,7 @@ def test_the_same_event_from_two_threads_at_once_records_one_contribution(paid_g
     assert statuses == [200, 200]
     assert Contribution.objects.count() == 1
     assert ProviderEvent.objects.count() == 1
-    assert _receipts() == 1
+    assert receipts_queued() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -201,7 +194,7 @@ def test_the_readers_return_racing_the_webhook_records_one_contribution(
     assert created_by_return == 1
     assert webhook_status == [200]
     assert Contribution.objects.count() == 1
-    assert _receipts() == 1
+    assert receipts_queued() == 1
 
 
 @pytest.fixture
@@ -232,7 +225,7 @@ def test_plan_events_in_any_order_end_in_the_same_state(plan_events, post_webhoo
     contribution = Contribution.objects.get()
     assert contribution.plan == plan
     assert (contribution.amount, contribution.frequency) == (200, "monthly")
-    assert _receipts() == 1
+    assert receipts_queued() == 1
 
 
 # ---- not ours, not yet -----------------------------------------------------------------
@@ -399,4 +392,4 @@ def test_localstripes_signed_webhooks_record_a_gift_and_a_plan(
         (gift.pk, "one_off"),
         (monthly.pk, "monthly"),
     }
-    assert _receipts() == 2
+    assert receipts_queued() == 2

@@ -3,7 +3,6 @@ the task table, which holds no personal data, does not get the address from the 
 
 from __future__ import annotations
 
-import json
 import logging
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import Client
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from readerfund.payments.tests.conftest import task_table_text
 from readerfund.supporters.tests.conftest import sandbox_gift, supporter_of
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker runs as in production
@@ -23,15 +23,6 @@ LINK_TASK = "readerfund.supporters.emails.manage_link_send"
 
 def _run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-
-
-def task_table_text() -> str:
-    """Everything the task table holds, row by row."""
-    return "\n".join(
-        " ".join([r.task_path, json.dumps(r.args_kwargs), json.dumps(r.return_value),
-                  r.exception_class_path, r.traceback])
-        for r in DBTaskResult.objects.all()
-    )  # fmt: skip
 
 
 def test_a_refused_manage_link_fails_its_task_without_the_address_in_the_task_table(
