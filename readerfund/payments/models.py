@@ -1,6 +1,8 @@
-"""The ledger: supporters, payment attempts, contributions, recurring plans, provider events.
+"""The ledger: payment attempts, contributions, recurring plans, provider events.
 
-Amounts are integers in minor units with an ISO 4217 currency, everywhere.
+Amounts are integers in minor units with an ISO 4217 currency, everywhere. Who gave is a
+`supporters.Supporter`: that app owns the person; the ledger names the model only by its
+label (as Django's own apps name the user model), so this layer imports nothing above it.
 """
 
 from __future__ import annotations
@@ -10,28 +12,13 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+SUPPORTER_MODEL = "supporters.Supporter"
+
 
 class Frequency(models.TextChoices):
     ONE_OFF = "one_off", _("One-off")
     MONTHLY = "monthly", _("Monthly")
     ANNUAL = "annual", _("Annual")
-
-
-class Supporter(models.Model):
-    email = models.EmailField(_("email"), unique=True)  # stored lower-cased
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    email_consent = models.BooleanField(_("agreed to emails"), default=False)
-    language = models.CharField(_("language"), max_length=8, default="en")
-    created_at = models.DateTimeField(_("first gift"), auto_now_add=True)
-    # Set when the supporter asked for erasure: personal data replaced, amounts kept.
-    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("supporter")
-        verbose_name_plural = _("supporters")
-
-    def __str__(self) -> str:
-        return self.email
 
 
 class AttemptStatus(models.TextChoices):
@@ -80,7 +67,7 @@ class PlanStatus(models.TextChoices):
 
 
 class RecurringPlan(models.Model):
-    supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="plans")
+    supporter = models.ForeignKey(SUPPORTER_MODEL, on_delete=models.PROTECT, related_name="plans")
     attempt = models.OneToOneField(PaymentAttempt, on_delete=models.SET_NULL, null=True, blank=True)
     provider = models.CharField(_("provider"), max_length=30)
     provider_plan_id = models.CharField(_("provider's id"), max_length=200)
@@ -124,7 +111,9 @@ class ContributionStatus(models.TextChoices):
 class Contribution(models.Model):
     """Money received: a one-off gift, or one payment of a recurring plan."""
 
-    supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="contributions")
+    supporter = models.ForeignKey(
+        SUPPORTER_MODEL, on_delete=models.PROTECT, related_name="contributions"
+    )
     plan = models.ForeignKey(
         RecurringPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )

@@ -6,7 +6,9 @@ import datetime
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,7 +21,6 @@ from readerfund.payments.models import (
     PlanStatus,
     ProviderEvent,
     RecurringPlan,
-    Supporter,
 )
 from readerfund.payments.providers.base import (
     Fact,
@@ -47,18 +48,29 @@ class EventOutcome:
     contributions_created: int
 
 
+class SupporterFinder(Protocol):
+    """Finds or creates the supporter a gift belongs to (see `supporter_finder_register`)."""
+
+    def __call__(self, *, email: str, name: str, consent: bool, language: str) -> Any: ...
+
+
+_supporter_finder: SupporterFinder | None = None
+
+
+def supporter_finder_register(finder: SupporterFinder) -> None:
+    """Who gave is the supporters app's business: it registers, when Django starts, how a
+    gift finds its supporter, so the ledger keeps only the link and imports nothing above it."""
+    global _supporter_finder
+    _supporter_finder = finder
+
+
 def supporter_for(
     *, email: str, name: str = "", consent: bool = False, language: str = "en"
-) -> Supporter:
-    supporter, created = Supporter.objects.get_or_create(
-        email=email.strip().lower(),
-        defaults={"name": name, "email_consent": consent, "language": language},
-    )
-    if not created and ((consent and not supporter.email_consent) or (name and not supporter.name)):
-        supporter.email_consent = supporter.email_consent or consent
-        supporter.name = supporter.name or name
-        supporter.save(update_fields=["email_consent", "name"])
-    return supporter
+) -> Any:
+    """The supporter (a `supporters.Supporter`) a gift from this address belongs to."""
+    if _supporter_finder is None:
+        raise ImproperlyConfigured("readerfund.supporters is not installed: gifts need it")
+    return _supporter_finder(email=email, name=name, consent=consent, language=language)
 
 
 def _attempt(attempt_id: str) -> PaymentAttempt | None:

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SupportersConfig(AppConfig):
     name = "readerfund.supporters"
     verbose_name = _("Supporters")
+
+    def ready(self) -> None:
+        from readerfund.payments.services import supporter_finder_register
+        from readerfund.supporters.services import supporter_for
+
+        supporter_finder_register(supporter_for)

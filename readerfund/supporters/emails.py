@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from readerfund.payments.emails import manage_url
-from readerfund.payments.models import Supporter
+from readerfund.supporters.models import Supporter
 
 
 def manage_link_email(*, supporter: Supporter, language: str) -> EmailMultiAlternatives:

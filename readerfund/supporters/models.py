@@ -1,12 +1,29 @@
-"""What the supporters app stores itself: "email me my link" requests until the worker
-has answered them, and when links were sent, to send at most a few an hour."""
+"""Supporters: the people behind the ledger's gifts, "email me my link" requests until the
+worker has answered them, and when links were sent, to send at most a few an hour."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from readerfund.payments.models import Supporter
+
+class Supporter(models.Model):
+    """A person who gave: one row per address, linked from their contributions and plans."""
+
+    email = models.EmailField(_("email"), unique=True)  # stored lower-cased
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email_consent = models.BooleanField(_("agreed to emails"), default=False)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    created_at = models.DateTimeField(_("first gift"), auto_now_add=True)
+    # Set when the supporter asked for erasure: personal data replaced, amounts kept.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class ManageLinkRequest(models.Model):

@@ -32,12 +32,12 @@ from readerfund.payments.models import (
     PlanStatus,
     ProviderEvent,
     RecurringPlan,
-    Supporter,
 )
 from readerfund.payments.providers.base import Fact
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
 from readerfund.reminders.services import reminders_export, reminders_forget
+from readerfund.supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from readerfund.payments.models import (
     ContributionStatus,
     PaymentAttempt,
     RecurringPlan,
-    Supporter,
 )
+from readerfund.supporters.models import Supporter
 
 
 def supporter_plans(supporter: Supporter) -> QuerySet[RecurringPlan]:

@@ -19,11 +19,11 @@ from readerfund.core.mail import email_send
 from readerfund.core.ratelimit import rate_counted
 from readerfund.core.tokens import TokenInvalid, token_make, token_read, token_use
 from readerfund.payments.emails import MANAGE_PURPOSE
-from readerfund.payments.models import PlanStatus, RecurringPlan, Supporter
+from readerfund.payments.models import PlanStatus, RecurringPlan
 from readerfund.payments.providers.base import CardUpdate, Fact, PaymentProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
-from readerfund.supporters.models import ManageLinkRequest, ManageLinkSent
+from readerfund.supporters.models import ManageLinkRequest, ManageLinkSent, Supporter
 
 #: How long an emailed manage link signs a supporter in (receipts and "email me my link").
 MANAGE_LINK_DAYS = 60
@@ -46,6 +46,23 @@ RESUME_STATUSES = frozenset({PlanStatus.PAUSED})
 CANCEL_STATUSES = frozenset(
     {PlanStatus.INCOMPLETE, PlanStatus.ACTIVE, PlanStatus.PAST_DUE, PlanStatus.PAUSED}
 )
+
+
+def supporter_for(*, email: str, name: str, consent: bool, language: str) -> Supporter:
+    """The supporter a gift from this address belongs to, created on the first gift.
+
+    Registered with payments (SupportersConfig.ready): the ledger links each gift here. A
+    later gift may add a name or consent, never take one away.
+    """
+    supporter, created = Supporter.objects.get_or_create(
+        email=email.strip().lower(),
+        defaults={"name": name, "email_consent": consent, "language": language},
+    )
+    if not created and ((consent and not supporter.email_consent) or (name and not supporter.name)):
+        supporter.email_consent = supporter.email_consent or consent
+        supporter.name = supporter.name or name
+        supporter.save(update_fields=["email_consent", "name"])
+    return supporter
 
 
 class ActionRefused(Exception):

@@ -29,13 +29,7 @@ from readerfund.checkout.views import checkout_csp
 from readerfund.core.geo import client_ip
 from readerfund.core.money import minor_to_major, money_format
 from readerfund.core.tokens import TokenInvalid
-from readerfund.payments.models import (
-    Contribution,
-    Frequency,
-    PlanStatus,
-    RecurringPlan,
-    Supporter,
-)
+from readerfund.payments.models import Contribution, Frequency, PlanStatus, RecurringPlan
 from readerfund.payments.providers.base import (
     PaymentProvider,
     ProviderRefused,
@@ -44,6 +38,7 @@ from readerfund.payments.providers.base import (
 from readerfund.payments.registry import provider_get
 from readerfund.supporters import selectors, services
 from readerfund.supporters.forms import AmountForm, CancelForm, LinkRequestForm
+from readerfund.supporters.models import Supporter
 from readerfund.supporters.tokens import supporter_token_issue
 
 SESSION_KEY = "readerfund.manage"

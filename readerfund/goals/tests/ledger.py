@@ -8,7 +8,8 @@ import itertools
 
 from django.utils import timezone
 
-from readerfund.payments.models import Contribution, RecurringPlan, Supporter
+from readerfund.payments.models import Contribution, RecurringPlan
+from readerfund.supporters.models import Supporter
 
 _ids = itertools.count(1)
 

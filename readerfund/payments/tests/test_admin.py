@@ -13,7 +13,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from readerfund.payments.models import PaymentAttempt, PlanStatus, RecurringPlan, Supporter
+from readerfund.payments.models import PaymentAttempt, PlanStatus, RecurringPlan
+from readerfund.supporters.models import Supporter
 from readerfund.supporters.privacy import erased_email
 from readerfund.supporters.tests.test_privacy import sandbox_gift
 
@@ -50,7 +51,7 @@ def _csv(response) -> list[list[str]]:
 
 def _action(client, model: str, action: str, ids, **extra):
     return client.post(
-        f"/admin/payments/{model}/",
+        f"/admin/{model}/",
         {"action": action, "_selected_action": [str(i) for i in ids], **extra},
     )
 
@@ -61,7 +62,7 @@ def _action(client, model: str, action: str, ids, **extra):
 def test_supporters_export_as_csv_with_formulas_defused(operator, ledger):
     ids = Supporter.objects.values_list("pk", flat=True)
 
-    rows = _csv(_action(operator, "supporter", "export_csv", ids))
+    rows = _csv(_action(operator, "supporters/supporter", "export_csv", ids))
 
     assert rows[0] == ["email", "name", "email_consent", "language", "created_at", "erased_at"]
     by_email = {row[0]: row for row in rows[1:]}
@@ -87,7 +88,7 @@ def test_each_ledger_list_exports_as_csv(operator, ledger, model, first_columns,
     }[model]
     ids = model_class.objects.values_list("pk", flat=True)
 
-    rows = _csv(_action(operator, model, "export_csv", ids))
+    rows = _csv(_action(operator, f"payments/{model}", "export_csv", ids))
 
     assert rows[0][: len(first_columns)] == first_columns
     assert len(rows) == 1 + expected_rows
@@ -113,7 +114,7 @@ def test_supporters_are_found_by_name_address_and_the_providers_ids(operator, le
     plan_id = ledger.plans.get().provider_plan_id
 
     for term in ("Liddell", "alice@ex", payment_id, plan_id):
-        page = _listed(operator, f"/admin/payments/supporter/?q={term}")
+        page = _listed(operator, f"/admin/supporters/supporter/?q={term}")
         assert "alice@example.org" in page, term
         assert "bob@example.org" not in page, term
 
@@ -136,8 +137,8 @@ def test_filters_by_erasure_currency_and_frequency(operator, ledger):
 
     supporter_erase(Supporter.objects.get(email="bob@example.org"))
 
-    erased = _listed(operator, "/admin/payments/supporter/?erased=yes")
-    kept = _listed(operator, "/admin/payments/supporter/?erased=no")
+    erased = _listed(operator, "/admin/supporters/supporter/?erased=yes")
+    kept = _listed(operator, "/admin/supporters/supporter/?erased=no")
     pounds = _listed(operator, "/admin/payments/contribution/?currency__exact=GBP")
     annual = _listed(operator, "/admin/payments/recurringplan/?frequency__exact=annual")
 
@@ -151,7 +152,7 @@ def test_filters_by_erasure_currency_and_frequency(operator, ledger):
 
 
 def test_a_supporters_page_shows_their_gifts_plans_and_totals(operator, ledger):
-    page = _listed(operator, f"/admin/payments/supporter/{ledger.pk}/change/")
+    page = _listed(operator, f"/admin/supporters/supporter/{ledger.pk}/change/")
 
     assert "Alice Liddell" in page
     assert "$5" in page and "$120" in page  # the gifts and the plan, inline
@@ -174,7 +175,7 @@ def test_the_plans_list_shows_the_monthly_equivalent_and_why_it_ended(operator, 
 
 def test_erasing_asks_for_confirmation_then_erases(operator, ledger):
     # when the operator picks the action
-    asked = _action(operator, "supporter", "erase_personal_data", [ledger.pk])
+    asked = _action(operator, "supporters/supporter", "erase_personal_data", [ledger.pk])
 
     # then a confirmation page names who and which plans, and nothing is erased yet
     assert asked.status_code == 200
@@ -184,7 +185,9 @@ def test_erasing_asks_for_confirmation_then_erases(operator, ledger):
     assert Supporter.objects.get(pk=ledger.pk).erased_at is None
 
     # when they confirm
-    done = _action(operator, "supporter", "erase_personal_data", [ledger.pk], confirm="yes")
+    done = _action(
+        operator, "supporters/supporter", "erase_personal_data", [ledger.pk], confirm="yes"
+    )
 
     # then the supporter is erased, the admin says so and its log names no address
     assert done.status_code == 302
@@ -205,7 +208,9 @@ def test_an_erasure_the_provider_blocks_is_reported_and_changes_nothing(operator
         amount=400, currency="USD", status=PlanStatus.ACTIVE,
     )  # fmt: skip
 
-    done = _action(operator, "supporter", "erase_personal_data", [ledger.pk], confirm="yes")
+    done = _action(
+        operator, "supporters/supporter", "erase_personal_data", [ledger.pk], confirm="yes"
+    )
 
     followed = operator.get(done["Location"]).content.decode()
     assert "gone_7" in followed
@@ -220,8 +225,10 @@ def test_only_those_who_may_change_supporters_can_erase(client, ledger):
     viewer.user_permissions.add(Permission.objects.get(codename="view_supporter"))
     client.force_login(viewer)
 
-    page = _listed(client, "/admin/payments/supporter/")
-    attempt = _action(client, "supporter", "erase_personal_data", [ledger.pk], confirm="yes")
+    page = _listed(client, "/admin/supporters/supporter/")
+    attempt = _action(
+        client, "supporters/supporter", "erase_personal_data", [ledger.pk], confirm="yes"
+    )
 
     assert "erase_personal_data" not in page
     assert "export_csv" in page
@@ -231,7 +238,7 @@ def test_only_those_who_may_change_supporters_can_erase(client, ledger):
 
 
 def test_the_supporters_data_downloads_as_json(operator, ledger):
-    response = _action(operator, "supporter", "download_data", [ledger.pk])
+    response = _action(operator, "supporters/supporter", "download_data", [ledger.pk])
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith(
@@ -245,7 +252,7 @@ def test_the_supporters_data_downloads_as_json(operator, ledger):
 def test_the_erase_confirmation_speaks_russian(operator, ledger):
     # Passes once the coordinator has merged the Russian translations (/tmp/rf/po).
     asked = operator.post(
-        "/admin/payments/supporter/",
+        "/admin/supporters/supporter/",
         {"action": "erase_personal_data", "_selected_action": [str(ledger.pk)]},
         headers={"Accept-Language": "ru"},
     )

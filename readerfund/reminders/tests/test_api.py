@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from readerfund.payments.models import Supporter
 from readerfund.reminders.models import Reminder, ReminderDate, ReminderStatus
 from readerfund.reminders.selectors import (
     date_long,
@@ -21,6 +20,7 @@ from readerfund.reminders.selectors import (
 )
 from readerfund.reminders.services import RATE_LIMIT_PER_EMAIL, RATE_LIMIT_PER_IP
 from readerfund.reminders.tests.factories import reminder_make
+from readerfund.supporters.models import Supporter
 
 pytestmark = pytest.mark.django_db
 
@@ -310,7 +310,7 @@ def test_new_pending_and_supporter_addresses_get_the_same_answer_after_the_same_
     assert statements[0] == statements[1] == statements[2]
     upserts = [sql for sql in statements[0] if '"reminders_reminder"' in sql]
     assert len(upserts) == 1 and "ON CONFLICT" in upserts[0]
-    assert not any("payments_supporter" in sql for sql in statements[0])
+    assert not any("supporters_supporter" in sql for sql in statements[0])
     # nothing is sent or queued now, for any of them
     assert DBTaskResult.objects.count() == 0
     assert Reminder.objects.filter(status=ReminderStatus.SCHEDULED).count() == 3

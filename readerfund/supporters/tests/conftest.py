@@ -14,12 +14,13 @@ from django.test import Client
 from django.utils import timezone
 
 from readerfund.payments.emails import manage_url
-from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan, Supporter
+from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.services import provider_event_apply
 
 # The payments tests' fixtures, for the Stripe plans here: attempts, signed webhooks.
 from readerfund.payments.tests.conftest import make_attempt, post_webhook  # noqa: F401
+from readerfund.supporters.models import Supporter
 
 
 def sandbox_gift(

@@ -11,7 +11,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from readerfund.payments.models import Contribution, ContributionStatus, Supporter
+from readerfund.payments.models import Contribution, ContributionStatus
+from readerfund.supporters.models import Supporter
 from readerfund.supporters.tests.conftest import (
     action_token,
     received_on,

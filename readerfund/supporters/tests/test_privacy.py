@@ -27,7 +27,6 @@ from readerfund.payments.models import (
     PlanStatus,
     ProviderEvent,
     RecurringPlan,
-    Supporter,
 )
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER
 from readerfund.payments.registry import provider_get
@@ -35,6 +34,7 @@ from readerfund.payments.services import attempt_confirm, provider_event_apply
 from readerfund.payments.tests.conftest import VISA, WEBHOOK_PATH, stripe_signature
 from readerfund.reminders.models import Reminder
 from readerfund.reminders.services import reminder_request
+from readerfund.supporters.models import Supporter
 from readerfund.supporters.privacy import (
     ErasureBlocked,
     abandoned_checkouts_purge,
