@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "readerfund.core"
     verbose_name = _("readerfund")
+
+    def ready(self) -> None:
+        from readerfund.core.admin_log import AdminLogPrivacy
+        from readerfund.core.privacy import privacy_step_register
+
+        privacy_step_register(AdminLogPrivacy())

@@ -7,4 +7,6 @@ class GoalsConfig(AppConfig):
     verbose_name = _("Funding goal")
 
     def ready(self) -> None:
-        from readerfund.goals import signals  # noqa: F401 (connects the receivers)
+        # Imported for their effect: signals connect the receivers, tasks registers the
+        # periodic recompute (AppConfig.ready is where Django wants both).
+        from readerfund.goals import signals, tasks  # noqa: F401

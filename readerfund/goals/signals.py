@@ -8,12 +8,11 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from readerfund.goals.tasks import goal_recompute_soon
 from readerfund.payments.models import Contribution, Frequency, RecurringPlan
 
 
 def _after_commit() -> None:
-    from readerfund.goals.tasks import goal_recompute_soon
-
     transaction.on_commit(goal_recompute_soon)
 
 

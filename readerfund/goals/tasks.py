@@ -6,8 +6,9 @@ import datetime
 
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
-from readerfund.core.periodic import periodic_next
+from readerfund.core.periodic import periodic, periodic_next
 from readerfund.goals.services import goal_refresh, month_bounds
 
 # A burst of payments (a newsletter goes out) causes one recompute per this delay, not one
@@ -28,8 +29,6 @@ def goal_recompute_soon() -> None:
 
     Two callers racing may both queue one; that costs one extra idempotent recompute.
     """
-    from django_tasks_db.models import DBTaskResult
-
     waiting = DBTaskResult.objects.filter(
         task_path=goal_recompute.module_path, status=TaskResultStatus.READY
     )
@@ -45,6 +44,7 @@ def next_check_in(now: datetime.datetime) -> datetime.timedelta:
     return min(RECOMPUTE_EVERY, until_month)
 
 
+@periodic
 @task()
 def goal_recompute_periodically() -> None:
     """Recomputes every RECOMPUTE_EVERY and at the start of each month: covers changes

@@ -24,6 +24,7 @@ from readerfund.payments.providers.base import CardUpdate, Fact, PaymentProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
 from readerfund.supporters.models import ManageLinkRequest, ManageLinkSent, Supporter
+from readerfund.supporters.privacy import supporter_erase
 
 #: How long an emailed manage link signs a supporter in (receipts and "email me my link").
 MANAGE_LINK_DAYS = 60
@@ -281,8 +282,6 @@ def supporter_erase_request(*, supporter: Supporter, action_token: str) -> None:
     """Erases the supporter's personal data (privacy.supporter_erase, which first cancels
     every plan that may still charge) once per confirmed form. Raises what erasure
     raises (ErasureBlocked: nothing was erased, the form can be sent again)."""
-    from readerfund.supporters.privacy import supporter_erase
-
     with transaction.atomic():
         _action_token_use(supporter=supporter, token=action_token)
         supporter_erase(supporter)

@@ -39,6 +39,7 @@ from readerfund.payments.registry import provider_get
 from readerfund.supporters import selectors, services
 from readerfund.supporters.forms import AmountForm, CancelForm, LinkRequestForm
 from readerfund.supporters.models import Supporter
+from readerfund.supporters.privacy import ErasureBlocked, supporter_export
 from readerfund.supporters.tokens import supporter_token_issue
 
 SESSION_KEY = "readerfund.manage"
@@ -545,8 +546,6 @@ def summary(request: HttpRequest, supporter: Supporter, year: int) -> HttpRespon
 @signed_in
 def export(request: HttpRequest, supporter: Supporter) -> HttpResponse:
     """Everything readerfund holds about the supporter, as a JSON file."""
-    from readerfund.supporters.privacy import supporter_export
-
     response = JsonResponse(
         supporter_export(supporter), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
@@ -563,8 +562,6 @@ def erase(request: HttpRequest, supporter: Supporter) -> HttpResponse:
     if request.method == "GET":
         regular = supporter.plans.exclude(status=PlanStatus.CANCELED).exists()
         return _page(request, "supporters/erase.html", {"supporter": supporter, "regular": regular})
-    from readerfund.supporters.privacy import ErasureBlocked
-
     try:
         services.supporter_erase_request(
             supporter=supporter, action_token=request.POST.get("action_token", "")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from readerfund.core.periodic import PERIODIC_TASKS, periodic_tasks_ensure
+from readerfund.core.periodic import periodic_tasks, periodic_tasks_ensure
 from readerfund.payments.tasks import RECONCILE_EVERY, reconcile_periodically
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ def _waiting():
 
 
 def test_a_starting_worker_queues_one_reconciliation_run():
-    assert periodic_tasks_ensure() == list(PERIODIC_TASKS)
+    assert periodic_tasks_ensure() == list(periodic_tasks())
     assert periodic_tasks_ensure() == []  # a second worker does not add another
     assert _waiting().count() == 1
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from readerfund.core.periodic import PERIODIC_TASKS
+from readerfund.core.periodic import periodic_tasks
 from readerfund.reminders.models import Reminder, ReminderStatus
 from readerfund.reminders.services import reminders_export, reminders_forget, reminders_purge
 from readerfund.reminders.tasks import RETENTION_EVERY, retention_periodically
@@ -61,8 +61,8 @@ def test_the_retention_setting_is_read_from_the_environment(monkeypatch):
 
 
 def test_both_reminder_tasks_are_periodic():
-    assert "readerfund.reminders.tasks.send_due_periodically" in PERIODIC_TASKS
-    assert "readerfund.reminders.tasks.retention_periodically" in PERIODIC_TASKS
+    assert "readerfund.reminders.tasks.send_due_periodically" in periodic_tasks()
+    assert "readerfund.reminders.tasks.retention_periodically" in periodic_tasks()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from readerfund.checkout.services import checkout_start
-from readerfund.core.periodic import PERIODIC_TASKS, periodic_tasks_ensure
+from readerfund.core.periodic import periodic_tasks, periodic_tasks_ensure
 from readerfund.payments.models import (
     AttemptStatus,
     Contribution,
@@ -28,21 +28,21 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
+from readerfund.payments.privacy import abandoned_checkouts_purge
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm, provider_event_apply
+from readerfund.payments.tasks import RETENTION_EVERY, retention_periodically
 from readerfund.payments.tests.conftest import VISA, WEBHOOK_PATH, stripe_signature
 from readerfund.reminders.models import Reminder
 from readerfund.reminders.services import reminder_request
 from readerfund.supporters.models import Supporter
 from readerfund.supporters.privacy import (
     ErasureBlocked,
-    abandoned_checkouts_purge,
     erased_email,
     supporter_erase,
     supporter_export,
 )
-from readerfund.supporters.tasks import RETENTION_EVERY, retention_periodically
 from readerfund.tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -574,7 +574,7 @@ def test_the_retention_period_is_a_setting(settings):
 def test_the_worker_purges_every_day():
     # given an abandoned checkout of 31 days ago and a starting worker
     old = _aged(sandbox_gift("old@example.org", paid=False), 31)
-    assert "readerfund.supporters.tasks.retention_periodically" in PERIODIC_TASKS
+    assert "readerfund.payments.tasks.retention_periodically" in periodic_tasks()
     periodic_tasks_ensure()
     before = timezone.now()
 
