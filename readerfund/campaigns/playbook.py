@@ -29,8 +29,8 @@ from readerfund.campaigns.models import (
     Status,
     Variant,
 )
+from readerfund.core.playbook_parts import playbook_endpoints, playbook_sections
 from readerfund.core.richtext import copy_to_html, plain_text
-from readerfund.goals.selectors import goal_public
 
 # 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
 PLAYBOOK_VERSION = 2
@@ -42,7 +42,6 @@ EMBED_SOURCE = Path(__file__).parent / "static" / "readerfund" / "embed.js"
 EMBED_STYLES = Path(__file__).parent / "static" / "readerfund" / "embed.css"
 CSS_PLACEHOLDER = '"__READERFUND_CSS__"'
 
-ENDPOINTS = {"events": "/api/events", "geo": "/api/geo", "preview": "/api/preview"}
 # Names of brands, the same in every language; any other mark (the bank transfer) is
 # translated in embed_strings.
 BRAND_MARKS = {
@@ -198,17 +197,14 @@ def playbook_document() -> dict[str, Any]:
     return {
         "version": PLAYBOOK_VERSION,
         "generated": _iso(now),
-        "endpoints": {
-            **ENDPOINTS,
-            "previewScript": f"{settings.STATIC_URL}readerfund/preview.js",
-            "remindScript": f"{settings.STATIC_URL}readerfund/remind.js",
-        },
+        # what each app registered (readerfund.core.playbook_parts): endpoints, and
+        # sections such as the goal's stored figure, never a live computation
+        "endpoints": playbook_endpoints(),
         "needsCountry": any(
             doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
             for doc in documents
         ),
-        # the stored figure (readerfund.goals keeps it current), never a live computation
-        "goal": goal_public(),
+        **playbook_sections(),
         "strings": embed_strings(),
         "campaigns": documents,
     }

@@ -9,4 +9,9 @@ class GoalsConfig(AppConfig):
     def ready(self) -> None:
         # Imported for their effect: signals connect the receivers, tasks registers the
         # periodic recompute (AppConfig.ready is where Django wants both).
+        from readerfund.core.playbook_parts import playbook_section_register
         from readerfund.goals import signals, tasks  # noqa: F401
+        from readerfund.goals.selectors import goal_public
+
+        # The stored figure (this app keeps it current), never a live computation.
+        playbook_section_register("goal", goal_public)

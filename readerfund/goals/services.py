@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from readerfund.core.playbook_parts import playbook_stale
 from readerfund.goals.models import SINGLE_ROW, ExchangeRate, Goal, GoalFigure
 from readerfund.payments.models import (
     Contribution,
@@ -278,9 +279,8 @@ def _public_part(figure: GoalFigure | None) -> tuple[str, int, int] | None:
 
 
 def _playbook_rebuild() -> None:
-    from readerfund.campaigns.playbook import playbook_rebuild
-
-    playbook_rebuild()
+    """Readers' figure changed: the playbook, which carries it, is rebuilt (by campaigns)."""
+    playbook_stale.send(sender=Goal)
 
 
 def goal_refresh(*, now: datetime.datetime | None = None) -> GoalFigure | None:
