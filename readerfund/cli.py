@@ -11,6 +11,9 @@ from collections.abc import Sequence
 
 from readerfund.config import ConfigurationError, markdown_table
 
+# Django and readerfund's apps are imported inside the commands, on purpose: each command
+# first sets the environment (READERFUND_ENV, settings module) that importing them reads.
+
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readerfund.settings")

@@ -8,6 +8,8 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use models, which Django loads
+        # only after every app's module (AppConfig.ready is its hook for registrations).
         from django.db.models.signals import post_migrate
 
         from readerfund.campaigns import signals

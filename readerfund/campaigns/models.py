@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from readerfund.campaigns.amounts import amounts_validate
 from readerfund.campaigns.lists import (
     COUNTRY_CODE,
     DEVICE_CLASSES,
@@ -309,8 +310,6 @@ class Variant(models.Model):
         return f"{self.campaign.slug}/{self.key}"
 
     def clean(self) -> None:
-        from readerfund.campaigns.amounts import amounts_validate
-
         problems = amounts_validate(self.amounts)
         if problems:
             raise ValidationError({"amounts": problems})

@@ -8,6 +8,7 @@ from urllib.parse import urldefrag
 from django.core import signing
 
 from readerfund.campaigns.models import Campaign, Variant
+from readerfund.campaigns.playbook import campaign_document
 
 SALT = "readerfund.campaigns.preview"
 MAX_AGE_SECONDS = 24 * 3600
@@ -30,8 +31,6 @@ def preview_url(*, page_url: str, variant: Variant) -> str:
 
 def preview_document(*, token: str) -> dict[str, Any]:
     """The campaign as the playbook would carry it, with only the previewed variant."""
-    from readerfund.campaigns.playbook import campaign_document
-
     try:
         claims = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
     except signing.SignatureExpired as error:

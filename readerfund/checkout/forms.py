@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, FREQUENCIES, MAXIMUM
 from readerfund.core.money import money_format
+from readerfund.core.pages import return_url_allowed
 
 AMOUNT_PATTERN = re.compile(r"\d{1,7}([.,]\d{1,2})?")
 
@@ -21,17 +20,6 @@ FREQUENCY_LABELS = {
     "monthly": _("Monthly"),
     "annual": _("Annual"),
 }
-
-
-def return_url_allowed(url: str, *, own_host: str) -> bool:
-    """Only http(s) pages of this server or of the newsroom's listed origins."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.username:
-        return False
-    # "*" in READERFUND_EMBED_ORIGINS lets any site embed, but never redirects anywhere:
-    # a return address must be this server or an origin the operator named.
-    listed = [origin for origin in settings.READERFUND_EMBED_ORIGINS if origin != "*"]
-    return parts.netloc == own_host or f"{parts.scheme}://{parts.netloc}" in listed
 
 
 class GiveForm(forms.Form):

@@ -19,12 +19,13 @@ from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
 from readerfund.checkout.services import RateLimited, checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
 from readerfund.core.money import money_format
+from readerfund.core.pages import page_csp
+from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.registry import provider_get, providers_for_country
 from readerfund.payments.services import attempt_confirm, provider_event_apply
-from readerfund.supporters.tokens import supporter_token_issue
 
 
 def _language(request: HttpRequest) -> str:
@@ -32,23 +33,8 @@ def _language(request: HttpRequest) -> str:
     return language.split("-")[0] if language.split("-")[0] in dict(settings.LANGUAGES) else "en"
 
 
-def checkout_csp(providers: list[Any]) -> str:
-    """Strict: our own files plus the card provider's script and frames, nothing inline."""
-
-    def sources(directive: str) -> str:
-        found = {s for p in providers for s in p.content_security().get(directive, ())}
-        return " ".join(sorted(found))
-
-    frames = sources("frame-src") or "'none'"
-    return (
-        f"default-src 'self'; script-src 'self' {sources('script-src')}; frame-src {frames}; "
-        f"connect-src 'self' {sources('connect-src')}; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-
-
 def _with_csp(response: HttpResponse, providers: list[Any]) -> HttpResponse:
-    response["Content-Security-Policy"] = checkout_csp(providers)
+    response["Content-Security-Policy"] = page_csp(providers)
     response["Referrer-Policy"] = "same-origin"
     return response
 

@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("readerfund")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use models, which Django loads
+        # only after every app's module (AppConfig.ready is its hook for registrations).
         from readerfund.core.admin_log import AdminLogPrivacy
         from readerfund.core.privacy import privacy_step_register
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db import IntegrityError, transaction
 
+from readerfund.core.models import LinkUse
+
 SALT = "readerfund.email-link"
 
 
@@ -48,8 +50,6 @@ def token_use(claims: TokenClaims) -> None:
     Call inside the transaction that makes the link's change, so that a failed change
     leaves the link usable and two concurrent uses change things once.
     """
-    from readerfund.core.models import LinkUse
-
     try:
         with transaction.atomic():
             LinkUse.objects.create(nonce=claims.nonce, purpose=claims.purpose)

@@ -7,6 +7,8 @@ class GoalsConfig(AppConfig):
     verbose_name = _("Funding goal")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use models, which Django loads
+        # only after every app's module (AppConfig.ready is its hook for registrations).
         # Imported for their effect: signals connect the receivers, tasks registers the
         # periodic recompute (AppConfig.ready is where Django wants both).
         from readerfund.core.playbook_parts import playbook_section_register

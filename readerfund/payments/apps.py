@@ -7,8 +7,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use models, which Django loads
+        # only after every app's module (AppConfig.ready is its hook for registrations).
         from readerfund.core.privacy import privacy_step_register
-        from readerfund.payments import tasks  # noqa: F401 (registers the periodic jobs)
+        from readerfund.payments import reconcile  # noqa: F401 (registers its periodic job)
         from readerfund.payments.privacy import LedgerPrivacy
 
         privacy_step_register(LedgerPrivacy())

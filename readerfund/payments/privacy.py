@@ -19,8 +19,10 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from readerfund.core.money import money_format
+from readerfund.core.periodic import periodic, periodic_next
 from readerfund.core.privacy import DataSubject, ErasureBlocked, PrivacyStep
 from readerfund.payments.models import (
     AttemptStatus,
@@ -357,3 +359,18 @@ def abandoned_checkouts_purge(*, days: int | None = None) -> int:
     return PaymentAttempt.objects.filter(pk__in=abandoned.values("pk")).update(
         email="", name="", return_to=""
     )
+
+
+RETENTION_EVERY = datetime.timedelta(days=1)
+
+
+@periodic
+@task()
+def retention_periodically() -> None:
+    """Purges abandoned checkouts past the retention period, then schedules the next run."""
+    try:
+        purged = abandoned_checkouts_purge()
+        if purged:
+            logger.info("forgot the reader of %d abandoned checkouts", purged)
+    finally:
+        periodic_next(retention_periodically, RETENTION_EVERY)

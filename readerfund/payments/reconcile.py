@@ -10,6 +10,10 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django_tasks import task
+
+from readerfund.core.periodic import periodic, periodic_next
 from readerfund.payments.providers.base import ProviderEventData, ProviderUnavailable
 from readerfund.payments.registry import PROVIDER_CLASSES, provider_get
 from readerfund.payments.services import FactNotYetApplicable, provider_event_apply
@@ -66,3 +70,17 @@ def payments_reconcile(*, since: datetime.datetime) -> ReconcileReport:
         report.events_seen += len(events)
         _apply(provider.identifier, events, report)
     return report
+
+
+RECONCILE_EVERY = datetime.timedelta(hours=1)
+RECONCILE_WINDOW = datetime.timedelta(hours=72)  # as long as Stripe retries a webhook
+
+
+@periodic
+@task()
+def reconcile_periodically() -> None:
+    """Heals missed webhooks, then schedules its next run (the worker is the clock)."""
+    try:
+        payments_reconcile(since=timezone.now() - RECONCILE_WINDOW)
+    finally:
+        periodic_next(reconcile_periodically, RECONCILE_EVERY)

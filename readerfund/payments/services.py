@@ -30,6 +30,7 @@ from readerfund.payments.providers.base import (
     PlanChanged,
     ProviderEventData,
 )
+from readerfund.payments.tasks import receipt_send
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +136,6 @@ def _payment_succeeded(provider: str, fact: PaymentSucceeded) -> int:
         attempt.save(update_fields=["status"])
     if plan and plan.status == PlanStatus.INCOMPLETE:
         _plan_status(plan, PlanStatus.ACTIVE, fact.occurred_at)
-    from readerfund.payments.tasks import receipt_send
-
     # Queued in this transaction (database task backend): the receipt exists if and only if
     # the contribution does, and the worker sends it once.
     receipt_send.enqueue(contribution.pk)
@@ -269,7 +268,5 @@ def transfer_mark_received(*, contribution_id: int) -> bool:
         PaymentAttempt.objects.filter(pk=contribution.attempt_id).update(
             status=AttemptStatus.SUCCEEDED
         )
-    from readerfund.payments.tasks import receipt_send
-
     receipt_send.enqueue(contribution.pk)
     return True

@@ -8,6 +8,8 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use models, which Django loads
+        # only after every app's module (AppConfig.ready is its hook for registrations).
         from readerfund.core.playbook_parts import playbook_endpoint_register
         from readerfund.core.privacy import privacy_step_register
         from readerfund.reminders import tasks  # noqa: F401 (registers the periodic jobs)

@@ -7,6 +7,8 @@ class SupportersConfig(AppConfig):
     verbose_name = _("Supporters")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use models, which Django loads
+        # only after every app's module (AppConfig.ready is its hook for registrations).
         from readerfund.payments.services import supporter_finder_register
         from readerfund.supporters.services import supporter_for
 

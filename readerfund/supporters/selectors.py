@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from readerfund.checkout.forms import return_url_allowed
+from readerfund.core.pages import return_url_allowed
 from readerfund.payments.models import (
     Contribution,
     ContributionStatus,

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from readerfund.checkout.amounts import AMOUNTS
-from readerfund.checkout.views import checkout_csp
 from readerfund.core.geo import client_ip
 from readerfund.core.money import minor_to_major, money_format
+from readerfund.core.pages import page_csp
+from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.core.tokens import TokenInvalid
 from readerfund.payments.models import Contribution, Frequency, PlanStatus, RecurringPlan
 from readerfund.payments.providers.base import (
@@ -40,7 +41,6 @@ from readerfund.supporters import selectors, services
 from readerfund.supporters.forms import AmountForm, CancelForm, LinkRequestForm
 from readerfund.supporters.models import Supporter
 from readerfund.supporters.privacy import ErasureBlocked, supporter_export
-from readerfund.supporters.tokens import supporter_token_issue
 
 SESSION_KEY = "readerfund.manage"
 #: How long signing in through a link lasts, from the click.
@@ -84,7 +84,7 @@ def _private(
 ) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = referrer
-    response["Content-Security-Policy"] = checkout_csp(list(providers))
+    response["Content-Security-Policy"] = page_csp(list(providers))
     return response
 
 

@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, Page, expect
 from readerfund.campaigns.files import campaigns_load
 from readerfund.campaigns.models import Variant
 from readerfund.campaigns.tests.factories import campaign_create
+from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.events.models import EventCount
-from readerfund.supporters.tokens import supporter_token_issue
 from readerfund.tests.host_page import host_page_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

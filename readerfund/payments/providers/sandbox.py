@@ -36,6 +36,7 @@ from readerfund.payments.providers.base import (
     StartResult,
     WebhookRejected,
 )
+from readerfund.payments.services import provider_event_apply
 
 if TYPE_CHECKING:
     from readerfund.payments.models import PaymentAttempt, RecurringPlan
@@ -137,8 +138,6 @@ class SandboxProvider(PaymentProvider):
     def _deliver(self, plan: RecurringPlan, **change: Any) -> list[Fact]:
         """Sends the change's event through the webhook pipeline; the ledger then holds it,
         so there are no facts left for the caller to apply."""
-        from readerfund.payments.services import provider_event_apply
-
         body, signature = self.plan_event_for(plan=plan, **change)
         event = self.parse_webhook(body=body, headers={SIGNATURE_HEADER: signature})
         provider_event_apply(provider=self.identifier, event=event)

@@ -11,7 +11,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from readerfund.core.periodic import periodic_tasks, periodic_tasks_ensure
-from readerfund.payments.tasks import RECONCILE_EVERY, reconcile_periodically
+from readerfund.payments.reconcile import RECONCILE_EVERY, reconcile_periodically
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

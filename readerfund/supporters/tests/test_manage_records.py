@@ -11,6 +11,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+from readerfund.core.supporter_token import supporter_token_is_valid
 from readerfund.payments.models import Contribution, ContributionStatus
 from readerfund.supporters.models import Supporter
 from readerfund.supporters.tests.conftest import (
@@ -20,7 +21,6 @@ from readerfund.supporters.tests.conftest import (
     sign_in,
     supporter_of,
 )
-from readerfund.supporters.tokens import supporter_token_is_valid
 from readerfund.supporters.views import SESSION_KEY
 
 pytestmark = pytest.mark.django_db

@@ -28,11 +28,14 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
-from readerfund.payments.privacy import abandoned_checkouts_purge
+from readerfund.payments.privacy import (
+    RETENTION_EVERY,
+    abandoned_checkouts_purge,
+    retention_periodically,
+)
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm, provider_event_apply
-from readerfund.payments.tasks import RETENTION_EVERY, retention_periodically
 from readerfund.payments.tests.conftest import VISA, WEBHOOK_PATH, stripe_signature
 from readerfund.reminders.models import Reminder
 from readerfund.reminders.services import reminder_request
@@ -574,7 +577,7 @@ def test_the_retention_period_is_a_setting(settings):
 def test_the_worker_purges_every_day():
     # given an abandoned checkout of 31 days ago and a starting worker
     old = _aged(sandbox_gift("old@example.org", paid=False), 31)
-    assert "readerfund.payments.tasks.retention_periodically" in periodic_tasks()
+    assert "readerfund.payments.privacy.retention_periodically" in periodic_tasks()
     periodic_tasks_ensure()
     before = timezone.now()
 

@@ -1,5 +1,8 @@
 """The supporter token: tells the embed on one device that its reader already gives.
 
+Issued by the checkout's thanks page and by a supporter's own page; it lives in core
+because both hand it to the embed and neither may import the other.
+
 Format (docs/embed.md): `<payload>:<signature>`, payload = base64url JSON
 `{"v": 1, "exp": <unix seconds>}`, signed with Django's Signer. It names nobody: the embed
 only reads the expiry, and the server can check the signature.

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from readerfund.supporters.tokens import supporter_token_is_valid, supporter_token_issue
+from readerfund.core.supporter_token import supporter_token_is_valid, supporter_token_issue
 
 
 def test_a_fresh_token_is_valid_until_it_expires():
