@@ -89,7 +89,8 @@ def _seed(now: datetime.datetime) -> None:
     """100,000 plans (most active, some past due, paused, canceled, incomplete; monthly and
     annual; USD, EUR, GBP), their payments, and a year of one-off gifts with refunds,
     disputes and bank transfers, as the ledger would hold them."""
-    from readerfund.payments.models import Contribution, RecurringPlan, Supporter
+    from readerfund.payments.models import Contribution, RecurringPlan
+    from readerfund.supporters.models import Supporter
 
     rng = random.Random(5)
     statuses = ["active"] * 80 + ["past_due"] * 5 + ["paused"] * 3 + ["canceled"] * 10
