@@ -109,7 +109,16 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "*:stripe,bank_transfer",
         "*:stripe,bank_transfer",
         "Methods offered per reader country: `RU:bank_transfer;*:stripe,bank_transfer` "
-        "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards.",
+        "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards where "
+        "`READERFUND_TEST_MODE` allows it; otherwise no card is offered.",
+    ),
+    EnvSetting(
+        "READERFUND_TEST_MODE",
+        "on",
+        "off",
+        "`on` offers the sandbox, a test-mode card that moves no real money, in place of cards "
+        "while Stripe is not set up. **Production refuses the sandbox unless this is `on`**; "
+        'then every page says "Test mode" and test gifts never count toward the goal.',
     ),
     EnvSetting(
         "READERFUND_BANK_DETAILS",

@@ -32,9 +32,9 @@ def _csv(name: str) -> list[str]:
 
 def _flag(name: str) -> bool:
     value = env_value(name).lower()
-    if value not in {"true", "false", "1", "0", "yes", "no"}:
+    if value not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
         raise ConfigurationError(f"{name} must be true or false, not {value!r}.")
-    return value in {"true", "1", "yes"}
+    return value in {"true", "1", "yes", "on"}
 
 
 SECRET_KEY = env_value("SECRET_KEY")
@@ -84,6 +84,9 @@ def _payment_methods(value: str) -> dict[str, list[str]]:
 
 
 READERFUND_PAYMENT_METHODS = _payment_methods(env_value("READERFUND_PAYMENT_METHODS"))
+# Test-mode providers (the sandbox) only where declared: in production a test card would
+# let anyone "give" any amount and fake the public goal (docs/goal.md).
+READERFUND_TEST_MODE = _flag("READERFUND_TEST_MODE")
 READERFUND_BANK_DETAILS = [
     line.strip() for line in env_value("READERFUND_BANK_DETAILS").split(";") if line.strip()
 ]
@@ -169,6 +172,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "readerfund.core.context_processors.test_mode",
             ],
         },
     },

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -22,7 +22,7 @@ from readerfund.core.money import money_format
 from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from readerfund.payments.registry import provider_get, providers_for_country
+from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 from readerfund.supporters.tokens import supporter_token_issue
 
@@ -184,6 +184,9 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     """The test-mode payment page: pay or fail, then the same event road as a real provider."""
     found = get_object_or_404(PaymentAttempt, public_id=attempt, provider="sandbox")
     provider = SandboxProvider()
+    if not provider_allowed(provider):
+        # Production without READERFUND_TEST_MODE: no test payment may reach the ledger.
+        raise Http404("test mode is off")
     if request.method == "POST" and found.status == AttemptStatus.STARTED:
         paid = request.POST.get("outcome") == "pay"
         body, signature = provider.event_for(attempt=found, paid=paid)
@@ -224,7 +227,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "frequency": FREQUENCY_LABELS[found.frequency],
         # The supporter token travels in the fragment: it never reaches a server log.
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
-        "test_mode": found.provider == "sandbox",
+        "test_mode": provider is not None and provider.test_mode,
         "bank_details": settings.READERFUND_BANK_DETAILS,
     }
     response = render(request, "checkout/thanks.html", context)
