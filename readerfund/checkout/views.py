@@ -193,8 +193,15 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         event = provider.parse_webhook(body=body, headers={SIGNATURE_HEADER: signature})
         provider_event_apply(provider="sandbox", event=event)
         if not paid:
-            found.status = AttemptStatus.FAILED
-            found.save(update_fields=["status"])
+            # Only a started attempt may fail. A Pay on the same attempt may have won a
+            # race since `found` was read: the ledger then made it `succeeded` beside its
+            # contribution, and saving the stale instance would turn it back to `failed`.
+            PaymentAttempt.objects.filter(pk=found.pk, status=AttemptStatus.STARTED).update(
+                status=AttemptStatus.FAILED
+            )
+            found.refresh_from_db(fields=["status"])
+            if found.status == AttemptStatus.SUCCEEDED:
+                return redirect("checkout:thanks", attempt=found.public_id)
             return redirect(reverse("checkout:give") + "?failed=1")
         return redirect("checkout:thanks", attempt=found.public_id)
     context = {
