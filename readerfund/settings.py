@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -112,12 +113,20 @@ except ValueError as error:
 if READERFUND_CHECKOUT_RETENTION_DAYS < 1:
     raise ConfigurationError("READERFUND_CHECKOUT_RETENTION_DAYS must be at least 1.")
 
+# X-Forwarded-For is believed only where the operator declared a proxy: without one, every
+# entry is the client's own choice, and a forged one would escape the per-address limits.
+# Production's default of READERFUND_BEHIND_HTTPS_PROXY (true) is not a declaration.
+_proxy_declared = bool(os.environ.get("READERFUND_BEHIND_HTTPS_PROXY", "").strip()) and _flag(
+    "READERFUND_BEHIND_HTTPS_PROXY"
+)
 try:
-    READERFUND_PROXY_HOPS = int(env_value("READERFUND_PROXY_HOPS"))
+    READERFUND_PROXY_HOPS = int(
+        os.environ.get("READERFUND_PROXY_HOPS", "").strip() or ("1" if _proxy_declared else "0")
+    )
 except ValueError as error:
     raise ConfigurationError("READERFUND_PROXY_HOPS must be a whole number.") from error
-if READERFUND_PROXY_HOPS < 1:
-    raise ConfigurationError("READERFUND_PROXY_HOPS must be at least 1.")
+if READERFUND_PROXY_HOPS < 0:
+    raise ConfigurationError("READERFUND_PROXY_HOPS must be 0 or more.")
 
 if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
