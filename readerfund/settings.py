@@ -134,6 +134,7 @@ if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_SSL_REDIRECT = False  # the proxy redirects; health checks may come over HTTP
+    SILENCED_SYSTEM_CHECKS = ["security.W008"]  # the deploy check for the line above
 
 INSTALLED_APPS = [
     "django.contrib.admin",
