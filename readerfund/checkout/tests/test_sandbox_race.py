@@ -30,7 +30,7 @@ def _sandbox_page(client: Client) -> str:
 
 
 @contextmanager
-def _when_event_stored(event_type: str, action: Callable[[], None]) -> Iterator[None]:
+def _when_event_stored(event_type: str, action: Callable[[], object]) -> Iterator[None]:
     """Runs `action` once, right after the sandbox stores an event of `event_type`: the other
     button's request lands in the middle of this one, after it read the attempt."""
     done: list[bool] = []
