@@ -114,7 +114,7 @@ def production_env(
             **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
             "READERFUND_ENV": "production",
             "READERFUND_DATA_DIR": data,
-            "SECRET_KEY": "bench-" + "x" * 40,
+            "SECRET_KEY": "bench-secret-key-" + "x0y1z2" * 8,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "READERFUND_PUBLIC_URL": public_url,
             "DATABASE_URL": database_url,

@@ -74,10 +74,14 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     ),
     EnvSetting(
         "READERFUND_PROXY_HOPS",
-        "1",
-        "1",
+        "0",
+        "0",
         "Behind the HTTPS proxy: how many proxies append to `X-Forwarded-For` (e.g. 2 for a "
-        "CDN in front of nginx); the reader's address is that many entries from the right.",
+        "CDN in front of nginx); the reader's address is that many entries from the right. "
+        "**Unset, it is 0 (X-Forwarded-For ignored, limits key on the connecting address) "
+        "unless `READERFUND_BEHIND_HTTPS_PROXY=true` is declared in the environment, then 1. "
+        "Without a proxy every X-Forwarded-For entry is the client's own choice: a value "
+        "above 0 would let anyone escape the per-address limits.**",
     ),
     EnvSetting(
         "READERFUND_DEMO_SITE",
@@ -109,7 +113,16 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "*:stripe,bank_transfer",
         "*:stripe,bank_transfer",
         "Methods offered per reader country: `RU:bank_transfer;*:stripe,bank_transfer` "
-        "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards.",
+        "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards where "
+        "`READERFUND_TEST_MODE` allows it; otherwise no card is offered.",
+    ),
+    EnvSetting(
+        "READERFUND_TEST_MODE",
+        "on",
+        "off",
+        "`on` offers the sandbox, a test-mode card that moves no real money, in place of cards "
+        "while Stripe is not set up. **Production refuses the sandbox unless this is `on`**; "
+        'then every page says "Test mode" and test gifts never count toward the goal.',
     ),
     EnvSetting(
         "READERFUND_BANK_DETAILS",

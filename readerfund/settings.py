@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -32,9 +33,9 @@ def _csv(name: str) -> list[str]:
 
 def _flag(name: str) -> bool:
     value = env_value(name).lower()
-    if value not in {"true", "false", "1", "0", "yes", "no"}:
+    if value not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
         raise ConfigurationError(f"{name} must be true or false, not {value!r}.")
-    return value in {"true", "1", "yes"}
+    return value in {"true", "1", "yes", "on"}
 
 
 SECRET_KEY = env_value("SECRET_KEY")
@@ -84,6 +85,9 @@ def _payment_methods(value: str) -> dict[str, list[str]]:
 
 
 READERFUND_PAYMENT_METHODS = _payment_methods(env_value("READERFUND_PAYMENT_METHODS"))
+# Test-mode providers (the sandbox) only where declared: in production a test card would
+# let anyone "give" any amount and fake the public goal (docs/goal.md).
+READERFUND_TEST_MODE = _flag("READERFUND_TEST_MODE")
 READERFUND_BANK_DETAILS = [
     line.strip() for line in env_value("READERFUND_BANK_DETAILS").split(";") if line.strip()
 ]
@@ -109,12 +113,20 @@ except ValueError as error:
 if READERFUND_CHECKOUT_RETENTION_DAYS < 1:
     raise ConfigurationError("READERFUND_CHECKOUT_RETENTION_DAYS must be at least 1.")
 
+# X-Forwarded-For is believed only where the operator declared a proxy: without one, every
+# entry is the client's own choice, and a forged one would escape the per-address limits.
+# Production's default of READERFUND_BEHIND_HTTPS_PROXY (true) is not a declaration.
+_proxy_declared = bool(os.environ.get("READERFUND_BEHIND_HTTPS_PROXY", "").strip()) and _flag(
+    "READERFUND_BEHIND_HTTPS_PROXY"
+)
 try:
-    READERFUND_PROXY_HOPS = int(env_value("READERFUND_PROXY_HOPS"))
+    READERFUND_PROXY_HOPS = int(
+        os.environ.get("READERFUND_PROXY_HOPS", "").strip() or ("1" if _proxy_declared else "0")
+    )
 except ValueError as error:
     raise ConfigurationError("READERFUND_PROXY_HOPS must be a whole number.") from error
-if READERFUND_PROXY_HOPS < 1:
-    raise ConfigurationError("READERFUND_PROXY_HOPS must be at least 1.")
+if READERFUND_PROXY_HOPS < 0:
+    raise ConfigurationError("READERFUND_PROXY_HOPS must be 0 or more.")
 
 if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -122,6 +134,7 @@ if _flag("READERFUND_BEHIND_HTTPS_PROXY"):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_SSL_REDIRECT = False  # the proxy redirects; health checks may come over HTTP
+    SILENCED_SYSTEM_CHECKS = ["security.W008"]  # the deploy check for the line above
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -169,6 +182,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "readerfund.core.context_processors.test_mode",
             ],
         },
     },

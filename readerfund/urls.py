@@ -14,6 +14,9 @@ admin.site.site_header = _("readerfund administration")
 admin.site.site_title = _("readerfund")
 admin.site.index_title = _("Reader revenue")
 
+# An unreachable database answers 503 with Retry-After (core/errors.py), not 500.
+handler500 = "readerfund.core.errors.server_error"
+
 
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers: the process is up and answers without touching the database."""

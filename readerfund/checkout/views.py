@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -24,7 +24,7 @@ from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from readerfund.payments.registry import provider_get, providers_for_country
+from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 
 
@@ -170,14 +170,24 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     """The test-mode payment page: pay or fail, then the same event road as a real provider."""
     found = get_object_or_404(PaymentAttempt, public_id=attempt, provider="sandbox")
     provider = SandboxProvider()
+    if not provider_allowed(provider):
+        # Production without READERFUND_TEST_MODE: no test payment may reach the ledger.
+        raise Http404("test mode is off")
     if request.method == "POST" and found.status == AttemptStatus.STARTED:
         paid = request.POST.get("outcome") == "pay"
         body, signature = provider.event_for(attempt=found, paid=paid)
         event = provider.parse_webhook(body=body, headers={SIGNATURE_HEADER: signature})
         provider_event_apply(provider="sandbox", event=event)
         if not paid:
-            found.status = AttemptStatus.FAILED
-            found.save(update_fields=["status"])
+            # Only a started attempt may fail. A Pay on the same attempt may have won a
+            # race since `found` was read: the ledger then made it `succeeded` beside its
+            # contribution, and saving the stale instance would turn it back to `failed`.
+            PaymentAttempt.objects.filter(pk=found.pk, status=AttemptStatus.STARTED).update(
+                status=AttemptStatus.FAILED
+            )
+            found.refresh_from_db(fields=["status"])
+            if found.status == AttemptStatus.SUCCEEDED:
+                return redirect("checkout:thanks", attempt=found.public_id)
             return redirect(reverse("checkout:give") + "?failed=1")
         return redirect("checkout:thanks", attempt=found.public_id)
     context = {
@@ -210,7 +220,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "frequency": FREQUENCY_LABELS[found.frequency],
         # The supporter token travels in the fragment: it never reaches a server log.
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
-        "test_mode": found.provider == "sandbox",
+        "test_mode": provider is not None and provider.test_mode,
         "bank_details": settings.READERFUND_BANK_DETAILS,
     }
     response = render(request, "checkout/thanks.html", context)

@@ -27,8 +27,9 @@ def _geoip_reader(path: str) -> Any:
 def client_ip(request: HttpRequest) -> str:
     # Behind trusted proxies, each appends the address it saw to X-Forwarded-For; what the
     # client wrote itself comes first and is not to be believed (rate limits key on this).
-    # So the reader is READERFUND_PROXY_HOPS entries from the right.
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+    # So the reader is READERFUND_PROXY_HOPS entries from the right; with 0 (no proxy
+    # declared) the header is ignored and the connecting address counts.
+    if settings.READERFUND_PROXY_HOPS > 0 and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = [
             entry.strip() for entry in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
         ]

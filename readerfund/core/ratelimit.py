@@ -12,10 +12,20 @@ import time
 from django.core.cache import cache
 
 
+def _bucket(kind: str, value: str, window: int) -> str:
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    return f"readerfund:rate:{kind}:{digest}:{int(time.time() // window)}"
+
+
+def rate_exceeded(kind: str, value: str, *, limit: int, window: int) -> bool:
+    """Whether `value` already used up `limit` tries in the current window, counting none."""
+    count = cache.get(_bucket(kind, value, window), 0)
+    return isinstance(count, int) and count >= limit
+
+
 def rate_counted(kind: str, value: str, *, limit: int, window: int) -> bool:
     """Counts one try of `value` in the current window of `kind`; False once over `limit`."""
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    bucket = f"readerfund:rate:{kind}:{digest}:{int(time.time() // window)}"
+    bucket = _bucket(kind, value, window)
     cache.add(bucket, 0, window * 2)
     try:
         count = cache.incr(bucket)

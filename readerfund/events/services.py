@@ -61,9 +61,10 @@ def events_parse(payload: Any, *, known: dict[str, tuple[str, frozenset[str]]]) 
             value = fields[name]
             if not isinstance(value, str) or not SLUG.fullmatch(value):
                 raise EventBatchError(f"events[{index}].{name}: expected an identifier")
-        if fields["channel"] not in CHANNELS:
+        # A list or an object is unhashable: test the type before the set membership.
+        if not isinstance(fields["channel"], str) or fields["channel"] not in CHANNELS:
             raise EventBatchError(f"events[{index}].channel: one of {', '.join(sorted(CHANNELS))}")
-        if fields["type"] not in EVENT_TYPES:
+        if not isinstance(fields["type"], str) or fields["type"] not in EVENT_TYPES:
             raise EventBatchError(f"events[{index}].type: one of {', '.join(sorted(EVENT_TYPES))}")
         key = EventKey(**{name: str(value) for name, value in fields.items()})
         if key.variant == HOLDOUT_VARIANT and key.type != EventType.IMPRESSION:

@@ -8,7 +8,10 @@ What counts (docs/goal.md):
 - one-off gifts received this month (status `succeeded`, any provider; a bank transfer from
   the moment an admin marks it received), minus what was refunded of them; refunded and
   disputed gifts do not count. The single payments of recurring plans are not added: the
-  plan already counts every month it stays active.
+  plan already counts every month it stays active;
+- in production, nothing from a test-mode provider (the sandbox), whatever
+  READERFUND_TEST_MODE says: test money never shows in the public figure. The demo counts
+  it, so that its goal moves.
 
 Money in another currency counts through the operator's exchange rate; a currency without
 a rate is left out of the figure (and the admin warns about it).
@@ -26,6 +29,7 @@ from decimal import ROUND_FLOOR, Decimal, localcontext
 from typing import Any
 
 from babel.numbers import get_currency_precision
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -39,6 +43,7 @@ from readerfund.payments.models import (
     PlanStatus,
     RecurringPlan,
 )
+from readerfund.payments.registry import test_mode_identifiers
 
 COUNTED_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAST_DUE)
 BANK_TRANSFER_PROVIDER = "bank_transfer"
@@ -201,6 +206,11 @@ def month_bounds(now: datetime.datetime) -> tuple[datetime.datetime, datetime.da
 # ---- queries: aggregated in the database, a handful of rows each --------------------------
 
 
+def _uncounted_providers() -> list[str]:
+    """Providers whose money the figure leaves out: test money, in production."""
+    return test_mode_identifiers() if settings.PRODUCTION else []
+
+
 def plan_totals_read() -> list[PlanTotal]:
     """One GROUP BY over the plans: (currency, frequency) → summed amount."""
     rows = (
@@ -208,6 +218,7 @@ def plan_totals_read() -> list[PlanTotal]:
             status__in=COUNTED_PLAN_STATUSES,
             frequency__in=[Frequency.MONTHLY, Frequency.ANNUAL],
         )
+        .exclude(provider__in=_uncounted_providers())
         .order_by()
         .values_list("currency", "frequency")
         .annotate(total=Sum("amount"))
@@ -226,6 +237,7 @@ def gift_totals_read(*, start: datetime.datetime, end: datetime.datetime) -> lis
             received_at__gte=start,
             received_at__lt=end,
         )
+        .exclude(provider__in=_uncounted_providers())
         .order_by()
         .values_list("currency", "provider")
         .annotate(total=Sum(F("amount") - F("refunded_amount")))

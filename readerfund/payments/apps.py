@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,8 @@ class PaymentsConfig(AppConfig):
         # only after every app's module (AppConfig.ready is its hook for registrations).
         from readerfund.core.privacy import privacy_step_register
         from readerfund.payments import reconcile  # noqa: F401 (registers its periodic job)
+        from readerfund.payments.checks import payment_setup_check
         from readerfund.payments.privacy import LedgerPrivacy
 
         privacy_step_register(LedgerPrivacy())
+        checks.register(payment_setup_check)

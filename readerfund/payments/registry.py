@@ -27,19 +27,44 @@ def provider_get(identifier: str) -> PaymentProvider | None:
     return _instances().get(identifier)
 
 
+def provider_allowed(provider: PaymentProvider) -> bool:
+    """Whether the provider may take payments here: a test-mode provider only where
+    READERFUND_TEST_MODE is on (the demo's default; production must declare it), so that
+    test money can never enter a production ledger by a missing key."""
+    return not provider.test_mode or settings.READERFUND_TEST_MODE
+
+
+def test_mode_identifiers() -> list[str]:
+    """The providers whose money is not real: kept out of the goal in production."""
+    return [cls.identifier for cls in PROVIDER_CLASSES if cls.test_mode]
+
+
 def providers_for_country(country: str | None) -> list[PaymentProvider]:
     """The methods offered to a reader, in order, per READERFUND_PAYMENT_METHODS.
 
-    The sandbox stands in for card payments when no real card provider is configured, so
-    the demo works without any account.
+    The sandbox stands in for card payments when no real card provider is configured and
+    test mode is on (the demo works without any account); otherwise no card is offered.
     """
     rules: dict[str, list[str]] = settings.READERFUND_PAYMENT_METHODS
     names = rules.get(country or "", rules.get("*", []))
     offered = []
     for name in names:
         provider = provider_get(name)
-        if provider is not None and provider.is_configured():
+        if provider is not None and provider.is_configured() and provider_allowed(provider):
             offered.append(provider)
     if not any(p.identifier == "stripe" for p in offered) and "stripe" in names:
-        offered.insert(0, _instances()["sandbox"])
+        sandbox = _instances()["sandbox"]
+        if provider_allowed(sandbox):
+            offered.insert(0, sandbox)
     return offered
+
+
+def real_providers_configured() -> list[PaymentProvider]:
+    """The providers that move real money and are set up, in any country's rule."""
+    rules: dict[str, list[str]] = settings.READERFUND_PAYMENT_METHODS
+    names = {name for methods in rules.values() for name in methods}
+    return [
+        provider
+        for identifier, provider in _instances().items()
+        if identifier in names and not provider.test_mode and provider.is_configured()
+    ]

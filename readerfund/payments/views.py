@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from readerfund.payments.providers.base import ProviderUnavailable, WebhookRejected
-from readerfund.payments.registry import provider_get
+from readerfund.payments.registry import provider_allowed, provider_get
 from readerfund.payments.services import FactNotYetApplicable, provider_event_apply
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 @require_POST
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     handler = provider_get(provider)
-    if handler is None:
+    if handler is None or not provider_allowed(handler):
         return JsonResponse({"error": "unknown provider"}, status=404)
     try:
         event = handler.parse_webhook(body=request.body, headers=request.headers)

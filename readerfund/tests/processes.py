@@ -26,7 +26,14 @@ def clean_environment(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # the suite's, for Playwright; production refuses it
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+        }
         and not key.startswith("READERFUND_")
     }
     env.update(overrides)

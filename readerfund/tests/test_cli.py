@@ -52,6 +52,38 @@ def test_serve_refuses_to_start_without_a_required_production_setting(tmp_path, 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "secret_key",
+    ["x", "short-" + "a" * 20, "django-insecure-" + "abcdefgh" * 6, "x" * 60],
+)
+def test_serve_refuses_a_weak_secret_key(tmp_path, secret_key):
+    # given a complete production configuration whose SECRET_KEY is short or guessable
+    env = clean_environment(
+        SECRET_KEY=secret_key,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ALLOWED_HOSTS="news.example.org",
+        READERFUND_PUBLIC_URL="https://news.example.org",
+        READERFUND_DATA_DIR=str(tmp_path),
+    )
+
+    # when the operator starts the production server
+    result = subprocess.run(
+        [*READERFUND, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    # then Django's deploy check stops it, saying what is wrong and how to make a key
+    assert result.returncode == 2
+    assert "production refuses to start" in result.stderr
+    assert "security.W009" in result.stderr and "SECRET_KEY" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "serving on" not in result.stdout
+
+
 def test_readme_carries_the_settings_table():
     readme = (REPO / "README.md").read_text()
     assert markdown_table() in readme

@@ -154,6 +154,22 @@ def test_starting_payments_is_rate_limited_per_address():
     assert PaymentAttempt.objects.count() == 10
 
 
+def test_a_forged_x_forwarded_for_does_not_escape_the_address_limit_without_a_proxy(settings):
+    # given production's defaults with no proxy declared: HTTPS assumed, X-Forwarded-For
+    # not believed (READERFUND_PROXY_HOPS 0)
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.READERFUND_PROXY_HOPS = 0
+
+    # when one address starts payments in fresh sessions, each claiming another address
+    statuses = [
+        _give(Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")).status_code for n in range(12)
+    ]
+
+    # then the per-address limit still stops it
+    assert statuses.count(429) == 2
+    assert PaymentAttempt.objects.count() == 10
+
+
 def test_forms_need_csrf():
     client = Client(enforce_csrf_checks=True)
     client.get("/give/")

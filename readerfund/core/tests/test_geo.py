@@ -78,3 +78,48 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(settings):
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="203.0.113.9")
 
     assert client_ip(request) == "203.0.113.9"
+
+
+def test_hops_zero_ignores_the_forwarded_header_even_behind_the_https_proxy(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.READERFUND_PROXY_HOPS = 0
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="203.0.113.9")
+
+    assert client_ip(request) == "203.0.113.9"
+
+
+def _production_hops(tmp_path, **env: str) -> int:
+    """READERFUND_PROXY_HOPS as a production process reads it from `env`."""
+    import subprocess
+    import sys
+
+    from readerfund.tests.processes import clean_environment
+
+    environment = clean_environment(
+        READERFUND_ENV="production",
+        READERFUND_DATA_DIR=str(tmp_path),
+        SECRET_KEY="k" * 50,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ALLOWED_HOSTS="support.example.org",
+        READERFUND_PUBLIC_URL="https://support.example.org",
+        DJANGO_SETTINGS_MODULE="readerfund.settings",
+        **env,
+    )
+    script = "from django.conf import settings; print(settings.READERFUND_PROXY_HOPS)"
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    return int(result.stdout.strip())
+
+
+@pytest.mark.parametrize(
+    ("env", "hops"),
+    [
+        ({}, 0),  # nothing declared: X-Forwarded-For is not believed
+        ({"READERFUND_BEHIND_HTTPS_PROXY": "false"}, 0),
+        ({"READERFUND_BEHIND_HTTPS_PROXY": "true"}, 1),
+        ({"READERFUND_BEHIND_HTTPS_PROXY": "true", "READERFUND_PROXY_HOPS": "2"}, 2),
+    ],
+)
+def test_production_believes_x_forwarded_for_only_behind_a_declared_proxy(tmp_path, env, hops):
+    assert _production_hops(tmp_path, **env) == hops

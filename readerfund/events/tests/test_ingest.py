@@ -97,6 +97,24 @@ def test_a_malformed_batch_is_rejected_whole_with_a_message(client, payload, mes
     assert not EventCount.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["channel", "type"])
+@pytest.mark.parametrize("value", [["ask"], {"ask": 1}, 1, None])
+def test_a_channel_or_type_that_is_not_a_string_is_a_400_with_cors_headers(
+    client, settings, field, value
+):
+    # given the newsroom's site embedding from its own origin
+    settings.READERFUND_EMBED_ORIGINS = ["https://news.example"]
+
+    # when it reports an event whose channel or type is a list, an object or a number
+    response = _post(client, {"events": [_event(**{field: value})]}, Origin="https://news.example")
+
+    # then the batch is refused with a message the page's script may read, nothing counted
+    assert response.status_code == 400
+    assert f"events[0].{field}" in response.json()["error"]
+    assert response["Access-Control-Allow-Origin"] == "https://news.example"
+    assert not EventCount.objects.exists()
+
+
 def test_events_of_a_campaign_no_longer_live_are_ignored_not_errors(client):
     response = _post(client, {"events": [_event(), _event(campaign="gone-yesterday")]})
     assert response.json() == {"counted": 1, "ignored": 1}
