@@ -33,9 +33,9 @@ def _start_worker_thread() -> None:
     from readerfund.core.periodic import periodic_tasks_ensure
 
     periodic_tasks_ensure()
-    from django_tasks_db.management.commands.db_worker import Worker
+    from readerfund.core.worker import ReaderfundWorker
 
-    worker = Worker(
+    worker = ReaderfundWorker(
         queue_names=["*"],
         interval=1,
         batch=False,
@@ -110,12 +110,9 @@ def serve(host: str, port: int, migrate: bool) -> None:
 
 def worker(extra: Sequence[str]) -> None:
     _setup_django()
-    from django.core.management import call_command
+    from readerfund.core.worker import worker_main
 
-    from readerfund.core.periodic import periodic_tasks_ensure
-
-    periodic_tasks_ensure()
-    call_command("db_worker", "--queue-name", "*", *extra)
+    worker_main(extra)  # waits for the database, then queues the periodic tasks and runs
 
 
 def manage(extra: Sequence[str]) -> None:

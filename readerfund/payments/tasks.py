@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from readerfund.core.mail import email_send
+from readerfund.core.outbox import email_send_once
 from readerfund.core.periodic import periodic_next
 from readerfund.payments.emails import receipt_email
 
@@ -21,8 +21,11 @@ def receipt_send(contribution_id: int) -> None:
     if contribution.supporter.erased_at is not None:
         return  # erased after the gift: there is nobody to write to any more
     # A refused address fails the task (EmailNotSent) without naming it in the task table.
-    email_send(
-        receipt_email(contribution=contribution), what=f"receipt of contribution {contribution.pk}"
+    # Sent at most once even when a dead worker's task is run again (core/outbox.py).
+    email_send_once(
+        receipt_email(contribution=contribution),
+        key=f"receipt:{contribution.pk}",
+        what=f"receipt of contribution {contribution.pk}",
     )
 
 
