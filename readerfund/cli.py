@@ -95,6 +95,9 @@ def serve(host: str, port: int, migrate: bool) -> None:
     if migrate:
         call_command("migrate", interactive=False, verbosity=1)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from readerfund.core.metrics import metrics_multiprocess_prepare
+
+    metrics_multiprocess_prepare()  # request counters summed over gunicorn's processes
     workers = env_value("WEB_CONCURRENCY")
     argv = [
         sys.executable, "-m", "gunicorn", "readerfund.wsgi:application",

@@ -22,7 +22,6 @@ def _until_file(path: Path, worker: subprocess.Popen[bytes], log: Path, timeout:
 
 
 def test_the_worker_outlives_database_outages_and_runs_tasks_when_it_is_back(tmp_path):
-    started = time.monotonic()
     with postgres_server() as database:
         env = clean_environment(
             READERFUND_DATA_DIR=str(tmp_path),
@@ -74,4 +73,3 @@ def test_the_worker_outlives_database_outages_and_runs_tasks_when_it_is_back(tmp
     assert text.count("database unreachable") == 2, text
     assert text.count("database reachable again") == 2, text
     assert "Traceback" not in text
-    assert time.monotonic() - started < 30
