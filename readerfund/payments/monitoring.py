@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from prometheus_client import Counter
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from readerfund.core.health import readiness_register
@@ -24,7 +24,7 @@ WEBHOOKS = Counter(
 
 @metrics_register
 def payments_metrics() -> Iterator[Metric]:
-    from readerfund.payments.models import Contribution, PaymentAttempt
+    from readerfund.payments.models import Contribution, PaymentAttempt, ProviderEvent
 
     started = CounterMetricFamily(
         "readerfund_checkouts_started", "Checkouts started (payment attempts), by provider.",
@@ -49,6 +49,15 @@ def payments_metrics() -> Iterator[Metric]:
         amounts.add_metric([row["provider"], row["currency"]], row["total"] or 0)
     yield gifts
     yield amounts
+    last = GaugeMetricFamily(
+        "readerfund_webhook_last_received_age_seconds",
+        "Seconds since the last webhook stored from each provider.",
+        labels=["provider"],
+    )
+    now = timezone.now()
+    for row in ProviderEvent.objects.values("provider").annotate(at=Max("received_at")):
+        last.add_metric([row["provider"]], (now - row["at"]).total_seconds())
+    yield last
 
 
 @readiness_register("webhooks")
