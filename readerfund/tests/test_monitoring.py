@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import signal
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import Client
@@ -12,6 +15,7 @@ from django.utils import timezone
 from readerfund.core.heartbeat import heartbeat_beat
 from readerfund.core.models import WorkerHeartbeat
 from readerfund.payments.models import ProviderEvent
+from readerfund.tests.processes import clean_environment, fetch, free_port, start, wait_for_http
 from readerfund.tests.worker_tasks import write_marker
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +139,42 @@ def test_metrics_count_a_sandbox_gift_its_checkout_its_requests_and_its_queued_r
     last_webhook = _sample(text, "readerfund_webhook_last_received_age_seconds", provider="sandbox")
     assert last_webhook is not None and last_webhook < 60
     assert _sample(text, "readerfund_http_request_duration_seconds_count", route="give/start")
+
+
+def test_request_counts_are_summed_over_the_processes_of_readerfund_serve(tmp_path):
+    # given `readerfund serve` with two gunicorn processes and a metrics token
+    port = free_port()
+    env = clean_environment(
+        SECRET_KEY="production-test-" + "k" * 40,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        ALLOWED_HOSTS="127.0.0.1",
+        READERFUND_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        READERFUND_DATA_DIR=str(tmp_path),
+        READERFUND_METRICS_TOKEN=TOKEN,
+        WEB_CONCURRENCY="2",
+    )
+    server = start(["serve", "--port", str(port), "--migrate"], env, tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/healthz", server, timeout=120)
+
+        # when 60 requests arrive, 8 at a time, and are answered by whichever process
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _: fetch(f"{base}/healthz")[0], range(60)))
+        scrapes = []
+        for _ in range(3):
+            authorized = {"Authorization": f"Bearer {TOKEN}"}
+            request = urllib.request.Request(f"{base}/metrics", headers=authorized)  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+                scrapes.append(response.read().decode())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+
+    # then both processes answered, and every scrape counts all 61 health checks (the
+    # one that waited for the server included), whichever process it reached
+    assert statuses == [200] * 60
+    processes = {path.name.split("_")[1] for path in (tmp_path / "metrics").glob("counter_*")}
+    assert len(processes) >= 2, "one process answered everything: nothing was summed"
+    for text in scrapes:
+        assert _sample(text, "readerfund_http_requests_total", route="healthz") == 61
