@@ -25,6 +25,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from readerfund.core.heartbeat import (
+    MAX_ATTEMPTS,
     heartbeat_beat,
     heartbeat_every,
     heartbeat_remove,
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 # What a database that is down, restarting or unreachable raises (psycopg and SQLite).
 DATABASE_DOWN = (OperationalError, InterfaceError)
+DATABASE_DOWN_PATHS = {f"{error.__module__}.{error.__qualname__}" for error in DATABASE_DOWN}
 OUTAGE_FIRST_PAUSE = 0.5  # seconds; doubled after each failed try
 OUTAGE_MAX_PAUSE = 5.0
 
@@ -90,6 +92,22 @@ class ReaderfundWorker(Worker):
         self.current = db_task_result
         super().run_task(db_task_result)  # a database error here leaves `current` set
         self.current = None
+        if (
+            db_task_result.status == TaskResultStatus.FAILED
+            and db_task_result.exception_class_path in DATABASE_DOWN_PATHS
+            and len(db_task_result.worker_ids) < MAX_ATTEMPTS
+        ):
+            # The task failed because the database did, not because of itself: run it again
+            # (a receipt must not be lost to a restart of PostgreSQL).
+            requeued = DBTaskResult.objects.filter(
+                pk=db_task_result.pk, status=TaskResultStatus.FAILED
+            ).update(status=TaskResultStatus.READY, finished_at=None)
+            if requeued:
+                logger.warning(
+                    "task %s (%s) requeued: it failed on a database error",
+                    db_task_result.pk,
+                    db_task_result.task_path,
+                )
 
     def _database_wait(self) -> None:
         """Returns once the database answers (or the worker is asked to stop)."""
