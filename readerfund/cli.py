@@ -36,9 +36,9 @@ def _start_worker_thread() -> None:
     from readerfund.core.periodic import periodic_tasks_ensure
 
     periodic_tasks_ensure()
-    from django_tasks_db.management.commands.db_worker import Worker
+    from readerfund.core.worker import ReaderfundWorker
 
-    worker = Worker(
+    worker = ReaderfundWorker(
         queue_names=["*"],
         interval=1,
         batch=False,
@@ -126,6 +126,9 @@ def serve(host: str, port: int, migrate: bool) -> None:
     if migrate:
         call_command("migrate", interactive=False, verbosity=1)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from readerfund.core.metrics import metrics_multiprocess_prepare
+
+    metrics_multiprocess_prepare()  # request counters summed over gunicorn's processes
     workers = env_value("WEB_CONCURRENCY")
     argv = [
         sys.executable, "-m", "gunicorn", "readerfund.wsgi:application",
@@ -141,12 +144,9 @@ def serve(host: str, port: int, migrate: bool) -> None:
 
 def worker(extra: Sequence[str]) -> None:
     _setup_django()
-    from django.core.management import call_command
+    from readerfund.core.worker import worker_main
 
-    from readerfund.core.periodic import periodic_tasks_ensure
-
-    periodic_tasks_ensure()
-    call_command("db_worker", "--queue-name", "*", *extra)
+    worker_main(extra)  # waits for the database, then queues the periodic tasks and runs
 
 
 def manage(extra: Sequence[str]) -> None:

@@ -208,6 +208,20 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Python log level for readerfund's own loggers.",
     ),
     EnvSetting(
+        "READERFUND_WORKER_HEARTBEAT_SECONDS",
+        "10",
+        "10",
+        "How often each worker records that it is alive; a worker silent for 6 beats counts "
+        "as dead and its running tasks are queued again (docs/operations.md).",
+    ),
+    EnvSetting(
+        "READERFUND_METRICS_TOKEN",
+        "",
+        "",
+        "Token that a Prometheus scraper sends as `Authorization: Bearer <token>` to read "
+        "`/metrics`; empty: `/metrics` answers 404.",
+    ),
+    EnvSetting(
         "WEB_CONCURRENCY",
         "-",
         "2",

@@ -158,6 +158,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "readerfund.core.metrics.RequestMetricsMiddleware",  # first: counts and times everything
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -232,6 +233,15 @@ if READERFUND_REMINDER_RETENTION_DAYS < 1:
     raise ConfigurationError("READERFUND_REMINDER_RETENTION_DAYS must be at least 1.")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+try:
+    READERFUND_WORKER_HEARTBEAT_SECONDS = float(env_value("READERFUND_WORKER_HEARTBEAT_SECONDS"))
+except ValueError as error:
+    raise ConfigurationError(
+        "READERFUND_WORKER_HEARTBEAT_SECONDS must be a number of seconds."
+    ) from error
+if not 0.1 <= READERFUND_WORKER_HEARTBEAT_SECONDS <= 300:
+    raise ConfigurationError("READERFUND_WORKER_HEARTBEAT_SECONDS must be from 0.1 to 300.")
+READERFUND_METRICS_TOKEN = env_value("READERFUND_METRICS_TOKEN")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from readerfund.core.mail import email_send
+from readerfund.core.outbox import email_send_once
 from readerfund.payments.emails import receipt_email
 from readerfund.payments.models import Contribution
 
@@ -17,6 +17,9 @@ def receipt_send(contribution_id: int) -> None:
     if contribution.supporter.erased_at is not None:
         return  # erased after the gift: there is nobody to write to any more
     # A refused address fails the task (EmailNotSent) without naming it in the task table.
-    email_send(
-        receipt_email(contribution=contribution), what=f"receipt of contribution {contribution.pk}"
+    # Sent at most once even when a dead worker's task is run again (core/outbox.py).
+    email_send_once(
+        receipt_email(contribution=contribution),
+        key=f"receipt:{contribution.pk}",
+        what=f"receipt of contribution {contribution.pk}",
     )
