@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
-from readerfund.checkout.services import RateLimited, checkout_start, rate_limit_check
+from readerfund.checkout.services import checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
 from readerfund.core.money import money_format
+from readerfund.core.ratelimit import RateLimited
 from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from readerfund.core.embedding import allow_embedding_origin, origin_allowed
 from readerfund.core.geo import client_ip
+from readerfund.core.ratelimit import RateLimited
 from readerfund.core.tokens import TokenInvalid, token_read
 from readerfund.reminders.emails import UNSUBSCRIBE_LINK_DAYS, UNSUBSCRIBE_PURPOSE
 from readerfund.reminders.models import Reminder, ReminderStatus
@@ -31,7 +32,6 @@ from readerfund.reminders.selectors import (
     utc_today,
 )
 from readerfund.reminders.services import (
-    RateLimited,
     reminder_rate_limit_check,
     reminder_request,
     reminder_unsubscribe,
