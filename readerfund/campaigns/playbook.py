@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import override, pgettext
 
-from readerfund.campaigns.lists import FREQUENCIES, split_list
+from readerfund.campaigns.lists import split_list
 from readerfund.campaigns.models import (
     Campaign,
     PlaybookBuild,
@@ -31,6 +31,7 @@ from readerfund.campaigns.models import (
 )
 from readerfund.core.richtext import copy_to_html, plain_text
 from readerfund.goals.selectors import goal_public
+from readerfund.payments.models import Frequency
 
 # 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
 PLAYBOOK_VERSION = 2
@@ -80,7 +81,7 @@ def _ask_amounts(variant: Variant) -> dict[str, dict[str, Any]]:
     ask shows them; each with the amount preselected (its default, else the first)."""
     offered = (variant.amounts or {}).get(variant.currency) or {}
     amounts = {}
-    for frequency in FREQUENCIES:
+    for frequency in Frequency.values:
         choices = (offered.get(frequency) or {}).get("choices") or []
         if choices:
             default = offered[frequency].get("default")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CURRENCIES = ("USD", "EUR", "GBP")
-FREQUENCIES = ("one_off", "monthly", "annual")
 # Card-testing attacks try tiny amounts; absurd ones are typing mistakes or abuse.
 MAXIMUM = 1_000_000  # 10,000.00 in each currency above
 

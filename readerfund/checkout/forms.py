@@ -11,16 +11,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, FREQUENCIES, MAXIMUM
+from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM
 from readerfund.core.money import money_format
+from readerfund.payments.models import Frequency
 
 AMOUNT_PATTERN = re.compile(r"\d{1,7}([.,]\d{1,2})?")
-
-FREQUENCY_LABELS = {
-    "one_off": _("One-off"),
-    "monthly": _("Monthly"),
-    "annual": _("Annual"),
-}
 
 
 def return_url_allowed(url: str, *, own_host: str) -> bool:
@@ -35,7 +30,7 @@ def return_url_allowed(url: str, *, own_host: str) -> bool:
 
 
 class GiveForm(forms.Form):
-    frequency = forms.ChoiceField(choices=[(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES])
+    frequency = forms.ChoiceField(choices=Frequency.choices)
     currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES])
     # Major units as typed ("5", "2.50"); converted to minor units in clean().
     amount = forms.CharField(max_length=12)

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
-from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
+from readerfund.checkout.forms import GiveForm
 from readerfund.checkout.services import checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
 from readerfund.core.money import money_format
 from readerfund.core.ratelimit import RateLimited
-from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
+from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.registry import provider_get, providers_for_country
@@ -79,7 +79,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     if currency not in CURRENCIES:
         currency = currency_for_country(country)
     frequency = query.get("frequency", "monthly")
-    if frequency not in FREQUENCY_LABELS:
+    if frequency not in Frequency.values:
         frequency = "monthly"
     rule = AMOUNTS[currency][frequency]
     try:
@@ -94,7 +94,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
         "test_mode": any(p.test_mode for p in providers),
         "amounts": _amount_table(language),
         "currencies": CURRENCIES,
-        "frequencies": FREQUENCY_LABELS,
+        "frequencies": dict(Frequency.choices),
         "error": error,
         "initial": {
             "currency": currency,
@@ -198,7 +198,7 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     context = {
         "attempt": found,
         "amount": money_format(found.amount, found.currency, _language(request)),
-        "frequency": FREQUENCY_LABELS[found.frequency],
+        "frequency": found.get_frequency_display(),
         "test_mode": True,
     }
     return _with_csp(render(request, "checkout/sandbox.html", context), [])
@@ -222,7 +222,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "received": received,
         "pending_transfer": contribution is not None and contribution.status == "pending",
         "amount": money_format(found.amount, found.currency, _language(request)),
-        "frequency": FREQUENCY_LABELS[found.frequency],
+        "frequency": found.get_frequency_display(),
         # The supporter token travels in the fragment: it never reaches a server log.
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
         "test_mode": found.provider == "sandbox",
