@@ -4,7 +4,6 @@ bundle that carries it (`/embed.js` = the embed's code called with the playbook)
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from readerfund.campaigns.models import (
     Status,
     Variant,
 )
+from readerfund.core.http import etag_for
 from readerfund.core.richtext import copy_to_html, plain_text
 from readerfund.goals.selectors import goal_public
 from readerfund.payments.models import Frequency
@@ -227,15 +227,11 @@ def embed_code() -> str:
     return source.replace(CSS_PLACEHOLDER, json.dumps(styles), 1)
 
 
-def _etag(payload: bytes) -> str:
-    return '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
-
-
 def _package(document: dict[str, Any]) -> Playbook:
     encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
     bundle = f"({embed_code()})(".encode() + encoded + b");\n"
     return Playbook(
-        document, encoded, _etag(encoded), bundle, gzip.compress(bundle, 9), _etag(bundle)
+        document, encoded, etag_for(encoded), bundle, gzip.compress(bundle, 9), etag_for(bundle)
     )
 
 
