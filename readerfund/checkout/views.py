@@ -18,7 +18,7 @@ from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_f
 from readerfund.checkout.forms import GiveForm
 from readerfund.checkout.services import checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
-from readerfund.core.money import money_format
+from readerfund.core.money import currency_digits, money_format
 from readerfund.core.ratelimit import RateLimited
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
@@ -93,7 +93,8 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
         "providers": providers,
         "test_mode": any(p.test_mode for p in providers),
         "amounts": _amount_table(language),
-        "currencies": CURRENCIES,
+        # Each with its number of decimals: give.js reads amounts with the currency's own.
+        "currencies": [(code, currency_digits(code)) for code in CURRENCIES],
         "frequencies": dict(Frequency.choices),
         "error": error,
         "initial": {

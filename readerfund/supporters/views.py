@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from readerfund.checkout.amounts import AMOUNTS
 from readerfund.checkout.views import checkout_csp
 from readerfund.core.geo import client_ip
-from readerfund.core.money import minor_to_major, money_format
+from readerfund.core.money import minor_to_text, money_format
 from readerfund.core.tokens import TokenInvalid
 from readerfund.payments.models import (
     Contribution,
@@ -219,12 +219,6 @@ def logout(request: HttpRequest) -> HttpResponse:
 # ---- the supporter's page ------------------------------------------------------------------
 
 
-def _major(amount: int, currency: str) -> str:
-    """500 → "5", 1250 → "12.50": how the amount field shows the current amount."""
-    value = minor_to_major(amount, currency)
-    return str(value.quantize(1)) if value == value.to_integral_value() else str(value)
-
-
 def _plan_row(plan: RecurringPlan, language: str) -> dict[str, Any]:
     provider = provider_get(plan.provider)
     offered = provider.plan_actions if provider is not None else frozenset()
@@ -232,7 +226,7 @@ def _plan_row(plan: RecurringPlan, language: str) -> dict[str, Any]:
     return {
         "plan": plan,
         "amount": money_format(plan.amount, plan.currency, language),
-        "amount_value": _major(plan.amount, plan.currency),
+        "amount_value": minor_to_text(plan.amount, plan.currency),
         "minimum": money_format(rule.minimum, plan.currency, language) if rule else "",
         "test_mode": provider is not None and provider.test_mode,
         "can_amount": "amount" in offered and plan.status in services.AMOUNT_STATUSES,
