@@ -10,7 +10,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +17,7 @@ from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_f
 from readerfund.checkout.forms import GiveForm
 from readerfund.checkout.services import checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
+from readerfund.core.language import language_current, localized
 from readerfund.core.money import currency_digits, money_format
 from readerfund.core.ratelimit import RateLimited
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
@@ -26,11 +26,6 @@ from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvi
 from readerfund.payments.registry import provider_get, providers_for_country
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 from readerfund.supporters.tokens import supporter_token_issue
-
-
-def _language(request: HttpRequest) -> str:
-    language = translation.get_language() or "en"
-    return language.split("-")[0] if language.split("-")[0] in dict(settings.LANGUAGES) else "en"
 
 
 def checkout_csp(providers: list[Any]) -> str:
@@ -71,7 +66,7 @@ def _amount_table(language: str) -> dict[str, Any]:
 
 
 def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    language = _language(request)
+    language = language_current()
     country = country_from_request(request)
     providers = providers_for_country(country)
     query = request.POST if request.method == "POST" else request.GET
@@ -115,18 +110,11 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     return _with_csp(response, providers)
 
 
+@localized
 def give(request: HttpRequest) -> HttpResponse:
     """The give page. `?lang=ru` (the embed passes the article's language) sets the language
     for this and the following checkout pages."""
-    lang = request.GET.get("lang", "")
-    if lang not in dict(settings.LANGUAGES):
-        return _give_page(request)
-    translation.activate(lang)
-    response = _give_page(request)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax", secure=request.is_secure()
-    )
-    return response
+    return _give_page(request)
 
 
 def _answer(request: HttpRequest, body: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -145,7 +133,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _start(request: HttpRequest) -> HttpResponse:
-    language = _language(request)
+    language = language_current()
     form = GiveForm(request.POST, own_host=request.get_host(), language=language)
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
@@ -198,7 +186,7 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         return redirect("checkout:thanks", attempt=found.public_id)
     context = {
         "attempt": found,
-        "amount": money_format(found.amount, found.currency, _language(request)),
+        "amount": money_format(found.amount, found.currency, language_current()),
         "frequency": found.get_frequency_display(),
         "test_mode": True,
     }
@@ -222,7 +210,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "contribution": contribution,
         "received": received,
         "pending_transfer": contribution is not None and contribution.status == "pending",
-        "amount": money_format(found.amount, found.currency, _language(request)),
+        "amount": money_format(found.amount, found.currency, language_current()),
         "frequency": found.get_frequency_display(),
         # The supporter token travels in the fragment: it never reaches a server log.
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from readerfund.core.language import language_or_default, language_supported
 from readerfund.core.money import money_format
 from readerfund.core.tokens import token_make
 from readerfund.payments.models import Contribution
@@ -23,12 +24,12 @@ def manage_url(*, supporter_id: int, language: str = "") -> str:
     `language` opens those pages in the language of the email."""
     token = token_make(purpose=MANAGE_PURPOSE, subject=str(supporter_id))
     url = settings.READERFUND_PUBLIC_URL.rstrip("/") + reverse("supporters:login", args=[token])
-    return f"{url}?lang={language}" if language in dict(settings.LANGUAGES) else url
+    return f"{url}?lang={language}" if language_supported(language) else url
 
 
 def receipt_email(*, contribution: Contribution) -> EmailMultiAlternatives:
     supporter = contribution.supporter
-    language = supporter.language if supporter.language in dict(settings.LANGUAGES) else "en"
+    language = language_or_default(supporter.language)
     with translation.override(language):
         context = {
             "contribution": contribution,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from readerfund.core.language import language_or_default
 from readerfund.core.tokens import token_make
 from readerfund.reminders.models import Reminder
 from readerfund.reminders.selectors import date_long
@@ -41,7 +42,7 @@ def give_url(*, reminder: Reminder) -> str:
 
 
 def reminder_email(*, reminder: Reminder) -> EmailMultiAlternatives:
-    language = reminder.language if reminder.language in dict(settings.LANGUAGES) else "en"
+    language = language_or_default(reminder.language)
     unsubscribe = unsubscribe_url(reminder_id=reminder.pk)
     with translation.override(language):
         context = {

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from readerfund.core.embedding import allow_embedding_origin, origin_allowed
 from readerfund.core.geo import client_ip
+from readerfund.core.language import language_from_tag
 from readerfund.core.ratelimit import RateLimited
 from readerfund.core.tokens import TokenInvalid, token_read
 from readerfund.reminders.emails import UNSUBSCRIBE_LINK_DAYS, UNSUBSCRIBE_PURPOSE
@@ -28,7 +29,6 @@ from readerfund.reminders.selectors import (
     date_long,
     reminder_choice,
     reminder_choices,
-    reminder_language,
     utc_today,
 )
 from readerfund.reminders.services import (
@@ -82,7 +82,7 @@ def _preflight(request: HttpRequest) -> HttpResponse:
 
 def _form(request: HttpRequest) -> JsonResponse:
     """The form's labels and choices in the page's language (`?lang=`)."""
-    language = reminder_language(request.GET.get("lang"))
+    language = language_from_tag(request.GET.get("lang"))
     choices = reminder_choices(today=utc_today(), language=language)
     with translation.override(language):
         body = {
@@ -171,7 +171,7 @@ def _ask(request: HttpRequest) -> JsonResponse:
         payload = None
     if not isinstance(payload, dict):
         return _json(request, {"error": "the body must be a JSON object"}, 400)
-    language = reminder_language(payload.get("lang"))
+    language = language_from_tag(payload.get("lang"))
     with translation.override(language):
         try:
             asked = _parsed(payload, language)
@@ -212,7 +212,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     else:
         # Deleted after the retention period: nothing is left to stop.
         done = reminder is None or reminder.status == ReminderStatus.UNSUBSCRIBED
-    language = reminder_language(reminder.language if reminder else None)
+    language = language_from_tag(reminder.language if reminder else None)
     with translation.override(language):
         response = render(request, "reminders/unsubscribe.html", {"done": done})
     response["Content-Security-Policy"] = UNSUBSCRIBE_CSP

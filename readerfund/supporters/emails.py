@@ -5,22 +5,21 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from readerfund.core.language import language_or_default, language_supported
 from readerfund.payments.emails import manage_url
 from readerfund.payments.models import Supporter
 
 
 def manage_link_email(*, supporter: Supporter, language: str) -> EmailMultiAlternatives:
     """A manage link in the language the supporter asked in (else the one they gave in)."""
-    languages = dict(settings.LANGUAGES)
-    if language not in languages:
-        language = supporter.language if supporter.language in languages else "en"
+    if not language_supported(language):
+        language = language_or_default(supporter.language)
     from readerfund.supporters.services import MANAGE_LINK_DAYS
 
     with translation.override(language):
