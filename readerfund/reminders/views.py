@@ -3,7 +3,6 @@ the unsubscribe link of the reminder email."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from readerfund.core.embedding import allow_embedding_origin, origin_allowed
 from readerfund.core.geo import client_ip
+from readerfund.core.jsonbody import JsonBodyError, json_body
 from readerfund.core.language import language_from_tag
 from readerfund.core.ratelimit import RateLimited
 from readerfund.core.tokens import TokenInvalid, token_read
@@ -163,14 +163,10 @@ def _parsed(payload: dict[str, Any], language: str) -> _Asked:
 def _ask(request: HttpRequest) -> JsonResponse:
     """Schedules a reminder. The answer and the work are the same for a new address, one
     with a reminder pending and a supporter's: nothing tells whether an address is known."""
-    if len(request.body) > MAX_BODY_BYTES:
-        return _json(request, {"error": f"the body is at most {MAX_BODY_BYTES} bytes"}, 413)
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not ours either
-        payload = None
-    if not isinstance(payload, dict):
-        return _json(request, {"error": "the body must be a JSON object"}, 400)
+        payload = json_body(request, max_bytes=MAX_BODY_BYTES, object_only=True)
+    except JsonBodyError as error:
+        return _json(request, {"error": error.message}, error.status)
     language = language_from_tag(payload.get("lang"))
     with translation.override(language):
         try:
