@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from readerfund.campaigns.lists import FREQUENCIES
+from readerfund.payments.models import Frequency
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 # A sanity bound for one choice (1,000,000.00 in any two-decimal currency).
@@ -30,8 +30,8 @@ def amounts_validate(amounts: Any) -> list[str]:
             continue
         for frequency, rule in frequencies.items():
             where = f"{currency}.{frequency}"
-            if frequency not in FREQUENCIES:
-                problems.append(f"{where}: frequency must be one of {', '.join(FREQUENCIES)}")
+            if frequency not in Frequency.values:
+                problems.append(f"{where}: frequency must be one of {', '.join(Frequency.values)}")
                 continue
             if not isinstance(rule, dict) or set(rule) - {"choices", "default", "min"}:
                 problems.append(f"{where}: expected choices, default and min")

@@ -12,7 +12,6 @@ DEVICE_CLASSES = frozenset({"mobile", "tablet", "desktop"})
 PAYMENT_MARKS = frozenset(
     {"visa", "mastercard", "amex", "paypal", "sepa", "ideal", "apple-pay", "google-pay", "bank"}
 )
-FREQUENCIES = ("one_off", "monthly", "annual")
 
 
 def split_list(value: str) -> list[str]:

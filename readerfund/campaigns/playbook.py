@@ -4,7 +4,6 @@ bundle that carries it (`/embed.js` = the embed's code called with the playbook)
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import override, pgettext
 
-from readerfund.campaigns.lists import FREQUENCIES, split_list
+from readerfund.campaigns.lists import split_list
 from readerfund.campaigns.models import (
     Campaign,
     PlaybookBuild,
@@ -29,8 +28,10 @@ from readerfund.campaigns.models import (
     Status,
     Variant,
 )
+from readerfund.core.http import etag_for
 from readerfund.core.playbook_parts import playbook_endpoints, playbook_sections
 from readerfund.core.richtext import copy_to_html, plain_text
+from readerfund.payments.models import Frequency
 
 # 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
 PLAYBOOK_VERSION = 2
@@ -79,7 +80,7 @@ def _ask_amounts(variant: Variant) -> dict[str, dict[str, Any]]:
     ask shows them; each with the amount preselected (its default, else the first)."""
     offered = (variant.amounts or {}).get(variant.currency) or {}
     amounts = {}
-    for frequency in FREQUENCIES:
+    for frequency in Frequency.values:
         choices = (offered.get(frequency) or {}).get("choices") or []
         if choices:
             default = offered[frequency].get("default")
@@ -222,15 +223,11 @@ def embed_code() -> str:
     return source.replace(CSS_PLACEHOLDER, json.dumps(styles), 1)
 
 
-def _etag(payload: bytes) -> str:
-    return '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
-
-
 def _package(document: dict[str, Any]) -> Playbook:
     encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
     bundle = f"({embed_code()})(".encode() + encoded + b");\n"
     return Playbook(
-        document, encoded, _etag(encoded), bundle, gzip.compress(bundle, 9), _etag(bundle)
+        document, encoded, etag_for(encoded), bundle, gzip.compress(bundle, 9), etag_for(bundle)
     )
 
 

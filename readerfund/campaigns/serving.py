@@ -13,6 +13,7 @@ from typing import Any
 
 from readerfund.campaigns.playbook import playbook_current
 from readerfund.core.embedding import embedding_headers
+from readerfund.core.http import etag_matches, gzip_accepted
 
 # Short enough that an editor's change reaches readers within a minute; long enough that a
 # CDN absorbs the traffic. ETag makes the revalidation a 304 of a few bytes.
@@ -44,9 +45,9 @@ def playbook_answer(
         "X-Content-Type-Options": "nosniff",
         **embedding_headers(origin),
     }
-    if etag in if_none_match:
+    if etag_matches(etag=etag, if_none_match=if_none_match):
         return Answer(304, headers, b"")
-    if gzipped is not None and "gzip" in accept_encoding:
+    if gzipped is not None and gzip_accepted(accept_encoding):
         headers["Content-Encoding"] = "gzip"
         body = gzipped
     headers["Content-Type"] = content_type

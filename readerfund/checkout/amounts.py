@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from readerfund.core.money import AmountLimits
+
 CURRENCIES = ("USD", "EUR", "GBP")
-FREQUENCIES = ("one_off", "monthly", "annual")
 # Card-testing attacks try tiny amounts; absurd ones are typing mistakes or abuse.
 MAXIMUM = 1_000_000  # 10,000.00 in each currency above
 
@@ -59,6 +60,16 @@ _EURO = [
     "SI",
     "SK",
 ]
+
+
+def amount_limits(*, currency: str, frequency: str) -> AmountLimits:
+    """The smallest and largest gift of `frequency` in `currency`, in its minor units. A
+    currency the give page does not offer (a plan started elsewhere) keeps 100 minor units
+    as its minimum."""
+    rule = AMOUNTS.get(currency, {}).get(frequency)
+    return AmountLimits(minimum=rule.minimum if rule is not None else 100, maximum=MAXIMUM)
+
+
 CURRENCY_BY_COUNTRY = {**dict.fromkeys(_EURO, "EUR"), "GB": "GBP"}
 
 

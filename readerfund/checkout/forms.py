@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, FREQUENCIES, MAXIMUM
-from readerfund.core.money import money_format
+from readerfund.checkout.amounts import CURRENCIES, amount_limits
+from readerfund.core.money import amount_read
 from readerfund.core.pages import return_url_allowed
-
-AMOUNT_PATTERN = re.compile(r"\d{1,7}([.,]\d{1,2})?")
-
-FREQUENCY_LABELS = {
-    "one_off": _("One-off"),
-    "monthly": _("Monthly"),
-    "annual": _("Annual"),
-}
+from readerfund.payments.models import Frequency
 
 
 class GiveForm(forms.Form):
-    frequency = forms.ChoiceField(choices=[(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES])
+    frequency = forms.ChoiceField(choices=Frequency.choices)
     currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES])
     # Major units as typed ("5", "2.50"); converted to minor units in clean().
     amount = forms.CharField(max_length=12)
@@ -59,24 +51,13 @@ class GiveForm(forms.Form):
         raw = str(data.get("amount", "")).strip()
         if not currency or not frequency or not raw:
             return data
-        # Digits with at most two decimals after a point or a comma: "5", "12.50", "12,5".
-        # "1,000" is refused rather than guessed (a thousand, or one?).
-        if not AMOUNT_PATTERN.fullmatch(raw):
-            self.add_error("amount", _("Enter an amount, like 5 or 12.50."))
-            return data
-        amount = int(Decimal(raw.replace(",", ".")).scaleb(2))
-        rule = AMOUNTS[currency][frequency]
-        if amount < rule.minimum:
-            self.add_error(
-                "amount",
-                _("The smallest gift is %(amount)s.")
-                % {"amount": money_format(rule.minimum, currency, self.language)},
+        try:
+            data["amount_minor"] = amount_read(
+                text=raw,
+                currency=currency,
+                limits=amount_limits(currency=currency, frequency=frequency),
+                language=self.language,
             )
-        elif amount > MAXIMUM:
-            self.add_error(
-                "amount",
-                _("For gifts above %(amount)s, please write to us.")
-                % {"amount": money_format(MAXIMUM, currency, self.language)},
-            )
-        data["amount_minor"] = amount
+        except ValidationError as error:
+            self.add_error("amount", error)
         return data

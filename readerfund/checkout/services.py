@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from readerfund.core.ratelimit import rate_counted
+from readerfund.core.ratelimit import RATE_WINDOW, rate_limits_check
 from readerfund.payments.models import (
     Contribution,
     ContributionStatus,
@@ -19,13 +19,8 @@ from readerfund.payments.services import supporter_for
 # Card-testing bots try many cards quickly from few addresses. These limits are far above
 # what a reader needs (a retry after a typo or a declined card) and far below what a bot
 # needs. Per window of RATE_WINDOW seconds:
-RATE_WINDOW = 600
 RATE_LIMIT_PER_IP = 10
 RATE_LIMIT_PER_SESSION = 5
-
-
-class RateLimited(Exception):
-    pass
 
 
 def rate_limit_check(*, client_ip: str, session_key: str) -> None:
@@ -33,12 +28,13 @@ def rate_limit_check(*, client_ip: str, session_key: str) -> None:
 
     Only hashes of the address and session are used as keys, and only in the cache.
     """
-    ip_ok = rate_counted("checkout-ip", client_ip, limit=RATE_LIMIT_PER_IP, window=RATE_WINDOW)
-    session_ok = rate_counted(
-        "checkout-session", session_key, limit=RATE_LIMIT_PER_SESSION, window=RATE_WINDOW
+    rate_limits_check(
+        counters=[
+            ("checkout-ip", client_ip, RATE_LIMIT_PER_IP),
+            ("checkout-session", session_key, RATE_LIMIT_PER_SESSION),
+        ],
+        window=RATE_WINDOW,
     )
-    if not (ip_ok and session_ok):
-        raise RateLimited
 
 
 @dataclass(frozen=True)

@@ -10,27 +10,23 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
-from readerfund.checkout.forms import FREQUENCY_LABELS, GiveForm
-from readerfund.checkout.services import RateLimited, checkout_start, rate_limit_check
+from readerfund.checkout.forms import GiveForm
+from readerfund.checkout.services import checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
-from readerfund.core.money import money_format
+from readerfund.core.language import language_current, localized
+from readerfund.core.money import currency_digits, money_format
 from readerfund.core.pages import page_csp
+from readerfund.core.ratelimit import RateLimited
 from readerfund.core.supporter_token import supporter_token_issue
-from readerfund.payments.models import AttemptStatus, Contribution, PaymentAttempt
+from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
 from readerfund.payments.services import attempt_confirm, provider_event_apply
-
-
-def _language(request: HttpRequest) -> str:
-    language = translation.get_language() or "en"
-    return language.split("-")[0] if language.split("-")[0] in dict(settings.LANGUAGES) else "en"
 
 
 def _with_csp(response: HttpResponse, providers: list[Any]) -> HttpResponse:
@@ -56,7 +52,7 @@ def _amount_table(language: str) -> dict[str, Any]:
 
 
 def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    language = _language(request)
+    language = language_current()
     country = country_from_request(request)
     providers = providers_for_country(country)
     query = request.POST if request.method == "POST" else request.GET
@@ -64,7 +60,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     if currency not in CURRENCIES:
         currency = currency_for_country(country)
     frequency = query.get("frequency", "monthly")
-    if frequency not in FREQUENCY_LABELS:
+    if frequency not in Frequency.values:
         frequency = "monthly"
     rule = AMOUNTS[currency][frequency]
     try:
@@ -78,8 +74,9 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
         "providers": providers,
         "test_mode": any(p.test_mode for p in providers),
         "amounts": _amount_table(language),
-        "currencies": CURRENCIES,
-        "frequencies": FREQUENCY_LABELS,
+        # Each with its number of decimals: give.js reads amounts with the currency's own.
+        "currencies": [(code, currency_digits(code)) for code in CURRENCIES],
+        "frequencies": dict(Frequency.choices),
         "error": error,
         "initial": {
             "currency": currency,
@@ -99,18 +96,11 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     return _with_csp(response, providers)
 
 
+@localized
 def give(request: HttpRequest) -> HttpResponse:
     """The give page. `?lang=ru` (the embed passes the article's language) sets the language
     for this and the following checkout pages."""
-    lang = request.GET.get("lang", "")
-    if lang not in dict(settings.LANGUAGES):
-        return _give_page(request)
-    translation.activate(lang)
-    response = _give_page(request)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax", secure=request.is_secure()
-    )
-    return response
+    return _give_page(request)
 
 
 def _answer(request: HttpRequest, body: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -129,7 +119,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _start(request: HttpRequest) -> HttpResponse:
-    language = _language(request)
+    language = language_current()
     form = GiveForm(request.POST, own_host=request.get_host(), language=language)
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
@@ -192,8 +182,8 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         return redirect("checkout:thanks", attempt=found.public_id)
     context = {
         "attempt": found,
-        "amount": money_format(found.amount, found.currency, _language(request)),
-        "frequency": FREQUENCY_LABELS[found.frequency],
+        "amount": money_format(found.amount, found.currency, language_current()),
+        "frequency": found.get_frequency_display(),
         "test_mode": True,
     }
     return _with_csp(render(request, "checkout/sandbox.html", context), [])
@@ -216,8 +206,8 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "contribution": contribution,
         "received": received,
         "pending_transfer": contribution is not None and contribution.status == "pending",
-        "amount": money_format(found.amount, found.currency, _language(request)),
-        "frequency": FREQUENCY_LABELS[found.frequency],
+        "amount": money_format(found.amount, found.currency, language_current()),
+        "frequency": found.get_frequency_display(),
         # The supporter token travels in the fragment: it never reaches a server log.
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
         "test_mode": provider is not None and provider.test_mode,

@@ -1,4 +1,5 @@
-"""Sending one email so that a failure names the message, never its recipient.
+"""Building an email (text and HTML from two templates, in the reader's language) and
+sending one so that a failure names the message, never its recipient.
 
 A mail server's error names the addresses it refused (`SMTPRecipientsRefused` carries
 them), and the task queue stores a failed task's whole traceback in its table, which
@@ -10,11 +11,40 @@ neither the original error nor its traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import Promise
+
+from readerfund.core.language import language_or_default
 
 logger = logging.getLogger(__name__)
+
+
+def email_build(
+    *,
+    to: str,
+    language: str,
+    subject: str | Promise,
+    template: str,
+    context: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """One message to `to`: `template`.txt as its text, `template`.html as its HTML part
+    (both extend the one email layout), the subject and both parts in `language` (English
+    when readerfund does not speak it). Pass lazy strings (gettext_lazy, a choice's label)
+    for whatever must be translated: they are rendered in `language` here."""
+    with translation.override(language_or_default(language)):
+        title = str(subject)
+        text = render_to_string(f"{template}.txt", dict(context))
+        html = render_to_string(f"{template}.html", dict(context))
+    message = EmailMultiAlternatives(title, text, to=[to], headers=dict(headers or {}))
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 class EmailNotSent(Exception):

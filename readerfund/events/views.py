@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from readerfund.campaigns.playbook import playbook_current
 from readerfund.core.embedding import allow_embedding_origin, origin_allowed
+from readerfund.core.jsonbody import JsonBodyError, json_body
 from readerfund.events.services import EventBatchError, events_parse, events_record
 
 MAX_BODY_BYTES = 16 * 1024
@@ -28,12 +27,10 @@ def _error(request: HttpRequest, status: int, message: str) -> JsonResponse:
 def ingest(request: HttpRequest) -> HttpResponse:
     if not origin_allowed(request):
         return _error(request, 403, "this origin may not report events")
-    if len(request.body) > MAX_BODY_BYTES:
-        return _error(request, 413, f"a batch is at most {MAX_BODY_BYTES} bytes")
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not ours either
-        return _error(request, 400, "the body must be JSON")
+        payload = json_body(request, max_bytes=MAX_BODY_BYTES)
+    except JsonBodyError as error:
+        return _error(request, error.status, error.message)
     known = {
         campaign["id"]: (campaign["channel"], frozenset(v["id"] for v in campaign["variants"]))
         for campaign in playbook_current().document["campaigns"]

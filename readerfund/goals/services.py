@@ -2,9 +2,8 @@
 
 What counts (docs/goal.md):
 - recurring plans that are `active` or `past_due`, at their monthly equivalent: a monthly
-  plan its amount; annual plans a twelfth (see `monthly_equivalent`). `past_due` counts: the
-  provider is still retrying the payment, and a plan whose retries fail ends `canceled`,
-  which drops it. `incomplete`, `paused` and `canceled` plans do not count;
+  plan its amount; annual plans a twelfth — both defined once in `payments.selectors`
+  (`plans_counted`, `monthly_equivalent`, `COUNTED_PLAN_STATUSES`);
 - one-off gifts received this month (status `succeeded`, any provider; a bank transfer from
   the moment an admin marks it received), minus what was refunded of them; refunded and
   disputed gifts do not count. The single payments of recurring plans are not added: the
@@ -40,12 +39,10 @@ from readerfund.payments.models import (
     Contribution,
     ContributionStatus,
     Frequency,
-    PlanStatus,
-    RecurringPlan,
 )
 from readerfund.payments.registry import test_mode_identifiers
+from readerfund.payments.selectors import monthly_equivalent, plans_counted
 
-COUNTED_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAST_DUE)
 BANK_TRANSFER_PROVIDER = "bank_transfer"
 
 # ---- arithmetic (no database) -------------------------------------------------------------
@@ -114,14 +111,6 @@ class Figure:
         return {t.currency: t.total for t in self.by_currency if t.rate is None and t.total}
 
 
-def monthly_equivalent(*, monthly: int, annual: int) -> int:
-    """Monthly plans count their amount; annual plans a twelfth. The annual amounts of one
-    currency are summed first and the sum divided by 12, rounded down to the minor unit:
-    one plan of $50 a year counts $4.16, twelve such plans count $50.00 (not 12 times $4.16).
-    Rounding down, like every rounding here, never shows money that is not there."""
-    return monthly + annual // 12
-
-
 def amount_convert(amount: int, *, currency: str, base: str, rate: Decimal) -> int:
     """`amount` (minor units of `currency`) in minor units of `base`, rounded down.
 
@@ -175,7 +164,11 @@ def figure_compute(
         rate = Decimal(1) if code == currency else rates.get(code)
         totals = CurrencyTotals(
             currency=code,
-            recurring=monthly_equivalent(monthly=monthly.get(code, 0), annual=annual.get(code, 0)),
+            # The annual amounts of one currency are summed first, then divided once.
+            recurring=(
+                monthly_equivalent(amount=monthly.get(code, 0), frequency=Frequency.MONTHLY)
+                + monthly_equivalent(amount=annual.get(code, 0), frequency=Frequency.ANNUAL)
+            ),
             one_off=one_off.get(code, 0),
             bank_transfers=bank.get(code, 0),
             rate=rate,
@@ -214,10 +207,7 @@ def _uncounted_providers() -> list[str]:
 def plan_totals_read() -> list[PlanTotal]:
     """One GROUP BY over the plans: (currency, frequency) → summed amount."""
     rows = (
-        RecurringPlan.objects.filter(
-            status__in=COUNTED_PLAN_STATUSES,
-            frequency__in=[Frequency.MONTHLY, Frequency.ANNUAL],
-        )
+        plans_counted()
         .exclude(provider__in=_uncounted_providers())
         .order_by()
         .values_list("currency", "frequency")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from readerfund.campaigns.playbook import playbook_current
 from readerfund.campaigns.serving import CACHE_CONTROL
 from readerfund.core.embedding import allow_embedding_origin
+from readerfund.core.http import etag_for, etag_matches
 from readerfund.goals.selectors import goal_formatted
 
 
@@ -21,8 +21,8 @@ def goal_json(request: HttpRequest) -> HttpResponse:
     goal = playbook_current().document.get("goal")
     document = {"goal": None if goal is None else {**goal, "formatted": goal_formatted(goal)}}
     body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    if etag in request.headers.get("If-None-Match", ""):
+    etag = etag_for(body)
+    if etag_matches(etag=etag, if_none_match=request.headers.get("If-None-Match", "")):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(body, content_type="application/json")

@@ -17,10 +17,10 @@ from django.utils.translation import ngettext
 
 from readerfund.core.csv_export import export_csv
 from readerfund.core.money import money_format
+from readerfund.payments import selectors
 from readerfund.payments.models import (
     Contribution,
     ContributionStatus,
-    Frequency,
     PaymentAttempt,
     ProviderEvent,
     RecurringPlan,
@@ -37,10 +37,8 @@ def admin_money(amount: int, currency: str) -> str:
 
 
 def monthly_equivalent(plan: RecurringPlan) -> int:
-    """What the plan brings in a month, in minor units (an annual plan counts 1/12)."""
-    if plan.frequency == Frequency.ANNUAL:
-        return plan.amount // 12  # rounded down, as the goal counts it: no money not there
-    return plan.amount
+    """What the plan brings in a month, in minor units, as the goal counts it."""
+    return selectors.monthly_equivalent(amount=plan.amount, frequency=plan.frequency)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from babel.numbers import format_currency
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from readerfund.core.language import language_or_default, language_supported
+from readerfund.core.mail import email_build
 from readerfund.core.money import money_format
 from readerfund.core.tokens import token_make
-from readerfund.payments.models import Contribution
+from readerfund.payments.models import Contribution, Frequency
 
 MANAGE_PURPOSE = "manage"
 
@@ -23,26 +23,25 @@ def manage_url(*, supporter_id: int, language: str = "") -> str:
     `language` opens those pages in the language of the email."""
     token = token_make(purpose=MANAGE_PURPOSE, subject=str(supporter_id))
     url = settings.READERFUND_PUBLIC_URL.rstrip("/") + reverse("supporters:login", args=[token])
-    return f"{url}?lang={language}" if language in dict(settings.LANGUAGES) else url
+    return f"{url}?lang={language}" if language_supported(language) else url
 
 
 def receipt_email(*, contribution: Contribution) -> EmailMultiAlternatives:
     supporter = contribution.supporter
-    language = supporter.language if supporter.language in dict(settings.LANGUAGES) else "en"
-    with translation.override(language):
-        context = {
+    language = language_or_default(supporter.language)
+    return email_build(
+        to=supporter.email,
+        language=language,
+        subject=_("Thank you for supporting us — your receipt"),
+        template="payments/email/receipt",
+        context={
             "contribution": contribution,
             "amount": money_format(contribution.amount, contribution.currency, language),
-            "frequency": contribution.get_frequency_display(),
+            "frequency": Frequency(contribution.frequency).label,
             "manage_url": manage_url(supporter_id=supporter.pk, language=language),
             "name": supporter.name,
-        }
-        subject = _("Thank you for supporting us — your receipt")
-        text = render_to_string("payments/email/receipt.txt", context)
-        html = render_to_string("payments/email/receipt.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[supporter.email])
-    message.attach_alternative(html, "text/html")
-    return message
+        },
+    )
 
 
 __all__ = ["format_currency", "manage_url", "receipt_email"]

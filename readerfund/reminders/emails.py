@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from readerfund.core.language import language_or_default
+from readerfund.core.mail import email_build
 from readerfund.core.tokens import token_make
 from readerfund.reminders.models import Reminder
 from readerfund.reminders.selectors import date_long
@@ -41,22 +41,19 @@ def give_url(*, reminder: Reminder) -> str:
 
 
 def reminder_email(*, reminder: Reminder) -> EmailMultiAlternatives:
-    language = reminder.language if reminder.language in dict(settings.LANGUAGES) else "en"
+    language = language_or_default(reminder.language)
     unsubscribe = unsubscribe_url(reminder_id=reminder.pk)
-    with translation.override(language):
-        context = {
+    return email_build(
+        to=reminder.email,
+        language=language,
+        subject=_("Your reminder: support independent journalism"),
+        template="reminders/email/reminder",
+        context={
             "asked_on": date_long(reminder.created_at.date(), language),
             "give_url": give_url(reminder=reminder),
             "unsubscribe_url": unsubscribe,
             "retention_days": settings.READERFUND_REMINDER_RETENTION_DAYS,
-        }
-        subject = _("Your reminder: support independent journalism")
-        text = render_to_string("reminders/email/reminder.txt", context)
-        html = render_to_string("reminders/email/reminder.html", context)
-    message = EmailMultiAlternatives(
-        subject,
-        text,
-        to=[reminder.email],
+        },
         headers={
             # RFC 2369 and RFC 8058: mail programs show an "unsubscribe" button that
             # POSTs "List-Unsubscribe=One-Click" to this address, without opening a page.
@@ -65,5 +62,3 @@ def reminder_email(*, reminder: Reminder) -> EmailMultiAlternatives:
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(html, "text/html")
-    return message

@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,15 +40,6 @@ def months_later(day: datetime.date, months: int) -> datetime.date:
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
     )
-
-
-def reminder_language(tag: object) -> str:
-    """A supported language from a page's language tag ('ru-RU' → 'ru'); else the request's."""
-    primary = str(tag or "").split("-")[0].split("_")[0].lower()
-    if primary in dict(settings.LANGUAGES):
-        return primary
-    current = (translation.get_language() or "en").split("-")[0]
-    return current if current in dict(settings.LANGUAGES) else "en"
 
 
 def date_long(day: datetime.date, language: str) -> str:

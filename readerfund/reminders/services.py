@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from readerfund.core.mail import EmailNotSent, email_send
-from readerfund.core.ratelimit import rate_counted
+from readerfund.core.ratelimit import RATE_WINDOW, rate_limits_check
 from readerfund.reminders.emails import reminder_email
 from readerfund.reminders.models import Reminder, ReminderOptOut, ReminderStatus
 from readerfund.reminders.selectors import reminders_due, utc_today
@@ -31,16 +31,11 @@ logger = logging.getLogger(__name__)
 
 # Per window of RATE_WINDOW seconds. A reader asks once, maybe twice after changing their
 # mind; many readers may share one address (a newsroom office, a mobile carrier's NAT).
-RATE_WINDOW = 600
 RATE_LIMIT_PER_IP = 10
 RATE_LIMIT_PER_EMAIL = 3
 # A claim older than this, still "sending", belongs to a worker that died.
 STALE_CLAIM = datetime.timedelta(hours=1)
 CHUNK = 500
-
-
-class RateLimited(Exception):
-    pass
 
 
 def email_normalize(email: str) -> str:
@@ -59,12 +54,13 @@ def reminder_rate_limit_check(*, client_ip: str, email: str) -> None:
     Only hashes, and only in the cache. Both counters are always counted, so a limited
     email answers the same whether or not it has a reminder.
     """
-    ip_ok = rate_counted("remind-ip", client_ip, limit=RATE_LIMIT_PER_IP, window=RATE_WINDOW)
-    email_ok = rate_counted(
-        "remind-email", email_normalize(email), limit=RATE_LIMIT_PER_EMAIL, window=RATE_WINDOW
+    rate_limits_check(
+        counters=[
+            ("remind-ip", client_ip, RATE_LIMIT_PER_IP),
+            ("remind-email", email_normalize(email), RATE_LIMIT_PER_EMAIL),
+        ],
+        window=RATE_WINDOW,
     )
-    if not (ip_ok and email_ok):
-        raise RateLimited
 
 
 def reminder_request(

@@ -3,7 +3,6 @@ the unsubscribe link of the reminder email."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from readerfund.core.embedding import allow_embedding_origin, origin_allowed
 from readerfund.core.geo import client_ip
+from readerfund.core.jsonbody import JsonBodyError, json_body
+from readerfund.core.language import language_from_tag
+from readerfund.core.ratelimit import RateLimited
 from readerfund.core.tokens import TokenInvalid, token_read
 from readerfund.reminders.emails import UNSUBSCRIBE_LINK_DAYS, UNSUBSCRIBE_PURPOSE
 from readerfund.reminders.models import Reminder, ReminderStatus
@@ -27,11 +29,9 @@ from readerfund.reminders.selectors import (
     date_long,
     reminder_choice,
     reminder_choices,
-    reminder_language,
     utc_today,
 )
 from readerfund.reminders.services import (
-    RateLimited,
     reminder_rate_limit_check,
     reminder_request,
     reminder_unsubscribe,
@@ -82,7 +82,7 @@ def _preflight(request: HttpRequest) -> HttpResponse:
 
 def _form(request: HttpRequest) -> JsonResponse:
     """The form's labels and choices in the page's language (`?lang=`)."""
-    language = reminder_language(request.GET.get("lang"))
+    language = language_from_tag(request.GET.get("lang"))
     choices = reminder_choices(today=utc_today(), language=language)
     with translation.override(language):
         body = {
@@ -163,15 +163,11 @@ def _parsed(payload: dict[str, Any], language: str) -> _Asked:
 def _ask(request: HttpRequest) -> JsonResponse:
     """Schedules a reminder. The answer and the work are the same for a new address, one
     with a reminder pending and a supporter's: nothing tells whether an address is known."""
-    if len(request.body) > MAX_BODY_BYTES:
-        return _json(request, {"error": f"the body is at most {MAX_BODY_BYTES} bytes"}, 413)
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: not ours either
-        payload = None
-    if not isinstance(payload, dict):
-        return _json(request, {"error": "the body must be a JSON object"}, 400)
-    language = reminder_language(payload.get("lang"))
+        payload = json_body(request, max_bytes=MAX_BODY_BYTES, object_only=True)
+    except JsonBodyError as error:
+        return _json(request, {"error": error.message}, error.status)
+    language = language_from_tag(payload.get("lang"))
     with translation.override(language):
         try:
             asked = _parsed(payload, language)
@@ -212,7 +208,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     else:
         # Deleted after the retention period: nothing is left to stop.
         done = reminder is None or reminder.status == ReminderStatus.UNSUBSCRIBED
-    language = reminder_language(reminder.language if reminder else None)
+    language = language_from_tag(reminder.language if reminder else None)
     with translation.override(language):
         response = render(request, "reminders/unsubscribe.html", {"done": done})
     response["Content-Security-Policy"] = UNSUBSCRIBE_CSP

@@ -5,36 +5,33 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from readerfund.core.language import language_or_default, language_supported
+from readerfund.core.mail import email_build
 from readerfund.payments.emails import manage_url
 from readerfund.supporters.models import Supporter
 
 
 def manage_link_email(*, supporter: Supporter, language: str) -> EmailMultiAlternatives:
     """A manage link in the language the supporter asked in (else the one they gave in)."""
-    languages = dict(settings.LANGUAGES)
-    if language not in languages:
-        language = supporter.language if supporter.language in languages else "en"
+    if not language_supported(language):
+        language = language_or_default(supporter.language)
     from readerfund.supporters.services import MANAGE_LINK_DAYS
 
-    with translation.override(language):
-        context = {
+    return email_build(
+        to=supporter.email,
+        language=language,
+        subject=_("Your link to manage your support"),
+        template="supporters/email/manage_link",
+        context={
             "manage_url": manage_url(supporter_id=supporter.pk, language=language),
             "days": MANAGE_LINK_DAYS,
             "name": supporter.name,
-        }
-        subject = _("Your link to manage your support")
-        text = render_to_string("supporters/email/manage_link.txt", context)
-        html = render_to_string("supporters/email/manage_link.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[supporter.email])
-    message.attach_alternative(html, "text/html")
-    return message
+        },
+    )
 
 
 @task()

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from readerfund.checkout.amounts import AMOUNTS, MAXIMUM
-from readerfund.checkout.forms import AMOUNT_PATTERN
-from readerfund.core.money import money_format
+from readerfund.checkout.amounts import amount_limits
+from readerfund.core.money import amount_read
 from readerfund.payments.models import RecurringPlan
 
 #: Why a supporter stops (RecurringPlan.cancel_reason): short, so the newsroom can count.
@@ -43,24 +41,13 @@ class AmountForm(forms.Form):
         self.language = language
 
     def clean_amount(self) -> int:
-        raw = str(self.cleaned_data.get("amount", "")).strip()
-        if not AMOUNT_PATTERN.fullmatch(raw):
-            raise forms.ValidationError(_("Enter an amount, like 5 or 12.50."))
-        amount = int(Decimal(raw.replace(",", ".")).scaleb(2))
         currency = self.plan.currency
-        rule = AMOUNTS.get(currency, {}).get(self.plan.frequency)
-        minimum = rule.minimum if rule is not None else 100
-        if amount < minimum:
-            raise forms.ValidationError(
-                _("The smallest gift is %(amount)s.")
-                % {"amount": money_format(minimum, currency, self.language)}
-            )
-        if amount > MAXIMUM:
-            raise forms.ValidationError(
-                _("For gifts above %(amount)s, please write to us.")
-                % {"amount": money_format(MAXIMUM, currency, self.language)}
-            )
-        return amount
+        return amount_read(
+            text=str(self.cleaned_data.get("amount", "")),
+            currency=currency,
+            limits=amount_limits(currency=currency, frequency=self.plan.frequency),
+            language=self.language,
+        )
 
 
 class CancelForm(forms.Form):

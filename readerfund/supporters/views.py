@@ -20,13 +20,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from readerfund.checkout.amounts import AMOUNTS
 from readerfund.core.geo import client_ip
-from readerfund.core.money import minor_to_major, money_format
+from readerfund.core.language import language_current, language_supported, localized
+from readerfund.core.money import minor_to_text, money_format
 from readerfund.core.pages import page_csp
 from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.core.tokens import TokenInvalid
@@ -49,31 +50,6 @@ CARD_SESSION_KEY = "readerfund.manage.card"
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponse]
-
-
-def _language(request: HttpRequest) -> str:
-    language = (translation.get_language() or "en").split("-")[0]
-    return language if language in dict(settings.LANGUAGES) else "en"
-
-
-def localized(view: View[P]) -> View[P]:
-    """`?lang=ru` sets the language of this page and the next ones (a cookie), as on the
-    checkout pages; otherwise the cookie or the browser's Accept-Language decides."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        lang = request.GET.get("lang", "")
-        if lang not in dict(settings.LANGUAGES):
-            return view(request, *args, **kwargs)
-        translation.activate(lang)
-        request.LANGUAGE_CODE = lang
-        response = view(request, *args, **kwargs)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax", secure=request.is_secure()
-        )
-        return response
-
-    return wrapper
 
 
 def _private(
@@ -149,11 +125,10 @@ def login(request: HttpRequest, token: str) -> HttpResponse:
         return _link_form(request, expired=True, status=404)
     _session_start(request, supporter)
     response = redirect("supporters:manage")
-    languages = dict(settings.LANGUAGES)
     if (
         "lang" not in request.GET
         and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-        and supporter.language in languages
+        and language_supported(supporter.language)
     ):
         # The language the supporter gave in, unless they chose one here before.
         response.set_cookie(
@@ -190,7 +165,7 @@ def _link_request(request: HttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST)
     if not form.is_valid():
         return _link_form(request, form=form, status=400)
-    services.manage_link_request(email=form.cleaned_data["email"], language=_language(request))
+    services.manage_link_request(email=form.cleaned_data["email"], language=language_current())
     return _page(request, "supporters/link_sent.html", {"days": services.MANAGE_LINK_DAYS})
 
 
@@ -215,12 +190,6 @@ def logout(request: HttpRequest) -> HttpResponse:
 # ---- the supporter's page ------------------------------------------------------------------
 
 
-def _major(amount: int, currency: str) -> str:
-    """500 → "5", 1250 → "12.50": how the amount field shows the current amount."""
-    value = minor_to_major(amount, currency)
-    return str(value.quantize(1)) if value == value.to_integral_value() else str(value)
-
-
 def _plan_row(plan: RecurringPlan, language: str) -> dict[str, Any]:
     provider = provider_get(plan.provider)
     offered = provider.plan_actions if provider is not None else frozenset()
@@ -228,7 +197,7 @@ def _plan_row(plan: RecurringPlan, language: str) -> dict[str, Any]:
     return {
         "plan": plan,
         "amount": money_format(plan.amount, plan.currency, language),
-        "amount_value": _major(plan.amount, plan.currency),
+        "amount_value": minor_to_text(plan.amount, plan.currency),
         "minimum": money_format(rule.minimum, plan.currency, language) if rule else "",
         "test_mode": provider is not None and provider.test_mode,
         "can_amount": "amount" in offered and plan.status in services.AMOUNT_STATUSES,
@@ -246,7 +215,7 @@ def _dashboard(
     errors: dict[int, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    language = _language(request)
+    language = language_current()
     plans = [_plan_row(plan, language) for plan in selectors.supporter_plans(supporter)]
     for row in plans:
         row["errors"] = (errors or {}).get(row["plan"].pk, [])
@@ -325,7 +294,7 @@ def _own_plan(supporter: Supporter, plan_id: int) -> RecurringPlan:
 @signed_in
 def plan_amount(request: HttpRequest, supporter: Supporter, plan_id: int) -> HttpResponse:
     plan = _own_plan(supporter, plan_id)
-    language = _language(request)
+    language = language_current()
     form = AmountForm(request.POST, plan=plan, language=language)
     if not form.is_valid():
         errors = {plan.pk: [str(message) for message in form.errors["amount"]]}
@@ -390,7 +359,7 @@ def plan_cancel(request: HttpRequest, supporter: Supporter, plan_id: int) -> Htt
         context = {
             "supporter": supporter,
             "plan": plan,
-            "amount": money_format(plan.amount, plan.currency, _language(request)),
+            "amount": money_format(plan.amount, plan.currency, language_current()),
             "form": CancelForm(),
             "test_mode": plan.provider == "sandbox",
         }
@@ -455,7 +424,7 @@ def plan_card(request: HttpRequest, supporter: Supporter, plan_id: int) -> HttpR
     context = {
         "supporter": supporter,
         "plan": plan,
-        "amount": money_format(plan.amount, plan.currency, _language(request)),
+        "amount": money_format(plan.amount, plan.currency, language_current()),
         "provider": provider.identifier,
         "client_secret": pending["secret"],
         "reference": pending["reference"],
@@ -502,7 +471,7 @@ def receipt(request: HttpRequest, supporter: Supporter, contribution_id: int) ->
         contribution = selectors.receipt_get(supporter, contribution_id)
     except Contribution.DoesNotExist as error:
         raise Http404 from error
-    language = _language(request)
+    language = language_current()
     currency = contribution.currency
     context = {
         "supporter": supporter,
@@ -523,7 +492,7 @@ def summary(request: HttpRequest, supporter: Supporter, year: int) -> HttpRespon
     if not 2000 <= year <= timezone.now().year:
         raise Http404
     found = selectors.year_summary(supporter, year)
-    language = _language(request)
+    language = language_current()
     context = {
         "supporter": supporter,
         "year": year,

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from readerfund.campaigns.lists import FREQUENCIES, PAYMENT_MARKS
+from readerfund.campaigns.lists import PAYMENT_MARKS
 from readerfund.campaigns.models import Campaign, PlaybookBuild, Status
 from readerfund.campaigns.playbook import PLAYBOOK_VERSION, playbook_current, playbook_forget
 from readerfund.campaigns.tests.factories import campaign_create
+from readerfund.payments.models import Frequency
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -139,7 +140,7 @@ def test_the_playbook_carries_the_embeds_labels_in_every_language(client):
         # the embed fills these placeholders
         assert all("{amount}" in text for text in labels["give"].values())
         assert "{goalRaised}" in labels["goal"] and "{goalTarget}" in labels["goal"]
-        assert set(labels["freq"]) == set(labels["give"]) == set(FREQUENCIES)
+        assert set(labels["freq"]) == set(labels["give"]) == set(Frequency.values)
         # a label for every payment mark an editor may choose
         assert set(labels["marks"]) == PAYMENT_MARKS
     assert strings["ru"]["marks"]["bank"] == "Банковский перевод"

@@ -50,6 +50,32 @@ def test_fast_path_serves_gzip_when_accepted_and_304_when_unchanged(django_asser
     assert status == "304 Not Modified" and empty == b""
 
 
+@pytest.mark.parametrize("path", ["/embed.js", "/api/playbook.json"])
+def test_an_if_none_match_that_only_contains_the_etag_gets_the_body(path):
+    # given a client whose If-None-Match holds the tag inside other text (issue 13, #8)
+    campaign_create(slug="banner")
+    _, headers, plain = _call(path)
+    tag = headers["ETag"]
+
+    # when it asks with that text, then with a list that names the tag, weakly
+    status, _, body = _call(path, if_none_match=f"xx{tag}yy")
+    listed, _, _ = _call(path, if_none_match=f'"other", W/{tag}')
+
+    # then the first is not a match: it gets the whole body; the list is
+    assert status == "200 OK" and body == plain
+    assert listed == "304 Not Modified"
+
+
+def test_gzip_refused_with_q_zero_is_not_sent():
+    campaign_create(slug="banner")
+    _, _, plain = _call("/embed.js")
+
+    _, headers, body = _call("/embed.js", accept_encoding="gzip;q=0, identity")
+
+    assert "Content-Encoding" not in headers
+    assert body == plain
+
+
 def test_other_requests_go_to_django():
     status, _, _ = _call("/embed.js", method="POST")
     assert status.startswith("4")  # Django's CSRF and method checks answer, not the fast path

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from readerfund.campaigns.files import campaigns_load
 from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS
-from readerfund.payments.models import Contribution, RecurringPlan
+from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,3 +59,43 @@ def test_the_checkout_reports_a_too_small_amount_without_leaving_the_page(live_s
     page.get_by_role("button", name="Give $1 monthly").click()
     expect(page.get_by_role("alert")).to_contain_text("$2")
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("currency", "typed", "button", "minor"),
+    [
+        ("KWD", "1.250", "Give KWD\u00a01.250 monthly", 1250),
+        ("JPY", "500", "Give ¥500 monthly", 500),
+    ],
+)
+def test_the_page_reads_amounts_with_the_currency_s_own_decimals(
+    live_server, page: Page, browser_log, jpy_and_kwd_offered, currency, typed, button, minor
+):
+    # given a reader who chooses a currency without two decimals
+    page.goto(live_server.url + "/give/?frequency=monthly")
+    page.get_by_label("Currency").select_option(currency)
+
+    # when they type an amount in its own decimals
+    page.get_by_label("Other amount").fill(typed)
+    page.get_by_label("Email").fill("reader@example.org")
+
+    # then the button states it, and the server records that many minor units
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_text("Test mode — no real money moves.")).to_be_visible()
+    attempt = PaymentAttempt.objects.get()
+    assert (attempt.amount, attempt.currency) == (minor, currency)
+    assert browser_log.errors == []
+
+
+def test_the_page_refuses_more_decimals_than_the_currency_has(
+    live_server, page: Page, jpy_and_kwd_offered
+):
+    page.goto(live_server.url + "/give/?frequency=monthly")
+    page.get_by_label("Currency").select_option("JPY")
+    page.get_by_label("Other amount").fill("500.50")
+    page.get_by_label("Email").fill("reader@example.org")
+
+    page.get_by_role("button", name="Give monthly").click()
+
+    expect(page.locator("#amount-error")).to_have_text("Enter an amount, like 5 or 12.50.")
+    assert not PaymentAttempt.objects.exists()

@@ -132,6 +132,46 @@ def test_tampered_amounts_and_fields_are_refused_with_a_message(client, override
     assert not PaymentAttempt.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("currency", "typed", "minor"),
+    [("JPY", "500", 500), ("KWD", "1.250", 1250), ("KWD", "1,5", 1500), ("USD", "12.50", 1250)],
+)
+def test_an_amount_is_read_with_its_currency_s_own_decimals(
+    client, jpy_and_kwd_offered, currency, typed, minor
+):
+    response = _give(client, currency=currency, amount=typed)
+
+    assert response.status_code == 200, response.content
+    attempt = PaymentAttempt.objects.get()
+    assert (attempt.amount, attempt.currency) == (minor, currency)
+
+
+@pytest.mark.parametrize(
+    ("currency", "typed"), [("JPY", "5.50"), ("KWD", "1.2505"), ("KWD", "1,000")]
+)
+def test_more_decimals_than_the_currency_has_are_refused(
+    client, jpy_and_kwd_offered, currency, typed
+):
+    response = _give(client, currency=currency, amount=typed)
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["amount"] == ["Enter an amount, like 5 or 12.50."]
+    assert not PaymentAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed", ["\u0661\u0662", "\uff15", "\U0001d7d3"]
+)  # Arabic-Indic 12, full-width 5, bold 5
+def test_digits_other_than_0_to_9_are_refused_with_one_message(client, typed):
+    response = _give(client, amount=typed)
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["amount"] == [
+        "Please type the amount with the digits 0 to 9, like 5 or 12.50."
+    ]
+    assert not PaymentAttempt.objects.exists()
+
+
 def test_a_method_not_offered_is_refused(client):
     response = _give(client, method="stripe")  # no keys: not offered
     assert response.status_code == 400

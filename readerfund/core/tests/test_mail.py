@@ -9,8 +9,9 @@ import traceback
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext_lazy
 
-from readerfund.core.mail import EmailNotSent, email_send
+from readerfund.core.mail import EmailNotSent, email_build, email_send
 from readerfund.core.tests.mail_backends import RefusesEveryRecipient
 
 READER = "refused.reader@example.org"
@@ -59,3 +60,38 @@ def test_an_error_while_handling_another_does_not_carry_the_refusal(caplog):
     printed = "".join(traceback.format_exception(raised.value))
     assert "greeting 8 not sent" in printed
     assert "refused.reader" not in printed
+
+
+@pytest.fixture
+def note_templates(settings):
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {
+                            "note.txt": "{% load i18n %}{% translate 'Email' %}: {{ who }}",
+                            "note.html": "{% load i18n %}<p>{% translate 'Email' %}: {{ who }}</p>",
+                        },
+                    )
+                ]
+            },
+        }
+    ]
+
+
+@pytest.mark.parametrize(("language", "word"), [("ru", "Электронная почта"), ("en", "Email"),
+                                                ("de", "Email")])  # fmt: skip
+def test_a_built_email_has_text_html_and_subject_in_the_language(note_templates, language, word):
+    message = email_build(
+        to=READER, language=language, subject=gettext_lazy("Email"), template="note",
+        context={"who": "A & B"}, headers={"Auto-Submitted": "auto-generated"},
+    )  # fmt: skip
+
+    assert message.to == [READER]
+    assert message.subject == word
+    assert message.body == f"{word}: A &amp; B"
+    assert message.alternatives[0] == (f"<p>{word}: A &amp; B</p>", "text/html")
+    assert message.extra_headers == {"Auto-Submitted": "auto-generated"}

@@ -71,6 +71,15 @@ def test_cacheable_revalidated_with_an_etag_and_readable_from_the_newsrooms_orig
     assert "Access-Control-Allow-Origin" not in stranger
 
 
+def test_an_if_none_match_that_only_contains_the_etag_gets_the_figure(client, figure):
+    tag = client.get("/api/goal.json")["ETag"]
+
+    response = client.get("/api/goal.json", headers={"If-None-Match": f"xx{tag}yy"})
+
+    assert response.status_code == 200
+    assert response.json()["goal"]["raised"] == 624_000
+
+
 def test_no_goal_is_null(client):
     playbook_rebuild()
 

@@ -16,8 +16,8 @@ from readerfund.goals.services import (
     figure_compute,
     goal_gap,
     goal_percent,
-    monthly_equivalent,
 )
+from readerfund.payments.selectors import monthly_equivalent
 
 BASE = "USD"
 MONTH = datetime.date(2026, 11, 1)
@@ -172,8 +172,8 @@ def test_conversion_rounds_down_and_never_decreases(a, b, rate, currency):
 
 
 def test_a_year_of_fifty_dollars_counts_four_sixteen_and_twelve_count_fifty():
-    assert monthly_equivalent(monthly=0, annual=5000) == 416
-    assert monthly_equivalent(monthly=0, annual=12 * 5000) == 5000
+    assert monthly_equivalent(amount=5000, frequency="annual") == 416
+    assert monthly_equivalent(amount=12 * 5000, frequency="annual") == 5000
     assert compute([PlanTotal(BASE, "annual", 5000)] * 12).recurring == 5000
 
 

@@ -82,6 +82,29 @@ def test_an_amount_outside_the_checkouts_limits_changes_nothing(client, plan, am
     assert _plan_events() == 0
 
 
+def test_a_plan_in_a_three_decimal_currency_is_changed_in_its_own_decimals(client, plan):
+    # given a plan in Kuwaiti dinars (three decimals), which the give page does not offer
+    RecurringPlan.objects.filter(pk=plan.pk).update(currency="KWD", amount=2000)
+
+    # then its amount field shows KWD 2 as "2" and KWD 1.250 is read as 1250 fils
+    assert 'value="2"' in _page(client)
+    response = _post(client, plan, "amount", amount="1.250")
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.amount, plan.currency) == (1250, "KWD")
+
+
+@pytest.mark.parametrize("amount", ["\u0661\u0662", "\uff15", "\U0001d7d3"])
+def test_digits_other_than_0_to_9_change_nothing(client, plan, amount):
+    response = _post(client, plan, "amount", amount=amount)
+
+    assert response.status_code == 400
+    assert "Please type the amount with the digits 0 to 9" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.amount == 500
+
+
 def test_pause_then_resume(client, plan):
     paused = _post(client, plan, "pause")
     plan.refresh_from_db()

@@ -51,28 +51,39 @@
   const rule = () => AMOUNTS[currency()]?.[frequency()] || { choices: [], default: 0, min: 0, minLabel: "" };
   const checkedPreset = () => presets.querySelector("input:checked");
 
-  /** 500 → "5", 1250 → "12.50": what the server expects in `amount` (major units). */
-  const toMajor = (minor) => (minor % 100 === 0 ? String(minor / 100) : (minor / 100).toFixed(2));
+  /** The chosen currency's number of decimals, from the server (USD 2, JPY 0, KWD 3). */
+  const exponent = () => Number(currencySelect.selectedOptions[0]?.dataset.exponent);
 
-  /** "12,50" / "12.5" / "1 000" → minor units; NaN when it is not a plain amount. */
-  const parseMinor = (text) => {
-    const raw = text.trim().replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-    if (!/^(\d+(\.\d{0,2})?|\.\d{1,2})$/.test(raw)) return NaN;
-    const [whole, fraction = ""] = raw.split(".");
-    return Number(whole || "0") * 100 + Number((fraction + "00").slice(0, 2));
+  /** 500 → "5", 1250 → "12.50" (USD): what the server expects in `amount` (major units). */
+  const toMajor = (minor, digits = exponent()) => {
+    const unit = 10 ** digits;
+    return minor % unit === 0 ? String(minor / unit) : (minor / unit).toFixed(digits);
   };
 
-  const money = (minor, code) => {
-    const whole = minor % 100 === 0;
+  /** "12,50" / "12.5" / "1 000" → minor units; NaN when it is not a plain amount with at
+   * most the currency's decimals. "1,000" is refused, as on the server: one, or a thousand? */
+  const parseMinor = (text, digits = exponent()) => {
+    const raw = text.trim().replace(/[\s\u00a0\u202f]/g, "");
+    if (/^\d+,\d{3}$/.test(raw)) return NaN;
+    const plain = digits > 0 ? new RegExp(`^(\\d+(\\.\\d{0,${digits}})?|\\.\\d{1,${digits}})$`) : /^\d+$/;
+    const dotted = raw.replace(",", ".");
+    if (!Number.isInteger(digits) || !plain.test(dotted)) return NaN;
+    const [whole, fraction = ""] = dotted.split(".");
+    return Number(whole || "0") * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
+  };
+
+  const money = (minor, code, digits = exponent()) => {
+    const unit = 10 ** digits;
+    const whole = minor % unit === 0;
     try {
       return new Intl.NumberFormat(LANG, {
         style: "currency",
         currency: code,
-        minimumFractionDigits: whole ? 0 : 2,
-        maximumFractionDigits: whole ? 0 : 2,
-      }).format(minor / 100);
+        minimumFractionDigits: whole ? 0 : digits,
+        maximumFractionDigits: whole ? 0 : digits,
+      }).format(minor / unit);
     } catch {
-      return `${toMajor(minor)} ${code}`;
+      return `${toMajor(minor, digits)} ${code}`;
     }
   };
 
