@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from readerfund.checkout.amounts import CURRENCIES, amount_limits
 from readerfund.core.money import amount_read
 from readerfund.core.pages import return_url_allowed
+from readerfund.payments.amounts import CURRENCIES, amount_limits
 from readerfund.payments.models import Frequency
 
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from readerfund.checkout.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.checkout.forms import GiveForm
 from readerfund.checkout.services import checkout_start, rate_limit_check
 from readerfund.core.geo import client_ip, country_from_request
@@ -22,6 +21,7 @@ from readerfund.core.money import currency_digits, money_format
 from readerfund.core.pages import page_csp
 from readerfund.core.ratelimit import RateLimited
 from readerfund.core.supporter_token import supporter_token_issue
+from readerfund.payments.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider

@@ -27,6 +27,7 @@ from readerfund.payments.admin import (
     monthly_equivalent,
 )
 from readerfund.payments.models import ContributionStatus, PlanStatus, RecurringPlan
+from readerfund.payments.selectors import plans_counted
 from readerfund.supporters.models import Supporter
 from readerfund.supporters.privacy import ErasureBlocked, supporter_erase, supporter_export
 
@@ -92,7 +93,7 @@ class SupporterAdmin(ReadOnlyAdmin):
                 received[c.currency] += c.amount - c.refunded_amount
             elif c.status == ContributionStatus.PENDING:
                 pending[c.currency] += c.amount
-        for plan in obj.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.PAST_DUE]):
+        for plan in plans_counted(obj.plans.all()):
             monthly[plan.currency] += monthly_equivalent(plan)
         lines = []
         for currency in sorted({*received, *pending, *refunded, *monthly}):

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from readerfund.checkout.amounts import amount_limits
 from readerfund.core.money import amount_read
+from readerfund.payments.amounts import amount_limits
 from readerfund.payments.models import RecurringPlan
 
 #: Why a supporter stops (RecurringPlan.cancel_reason): short, so the newsroom can count.

@@ -24,13 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from readerfund.checkout.amounts import AMOUNTS
 from readerfund.core.geo import client_ip
 from readerfund.core.language import language_current, language_supported, localized
 from readerfund.core.money import minor_to_text, money_format
 from readerfund.core.pages import page_csp
 from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.core.tokens import TokenInvalid
+from readerfund.payments.amounts import AMOUNTS
 from readerfund.payments.models import Contribution, Frequency, PlanStatus, RecurringPlan
 from readerfund.payments.providers.base import (
     PaymentProvider,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from readerfund.checkout import amounts, forms, views
-from readerfund.checkout.amounts import AmountRule
+from readerfund.checkout import forms, views
+from readerfund.payments import amounts
+from readerfund.payments.amounts import AmountRule
 
 EXTRA_AMOUNTS = {
     # yen have no decimals: 500 minor units are ¥500

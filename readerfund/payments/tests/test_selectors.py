@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from readerfund.payments.models import PlanStatus, RecurringPlan, Supporter
+from readerfund.payments.models import PlanStatus, RecurringPlan
 from readerfund.payments.selectors import monthly_equivalent, plans_counted
+from readerfund.supporters.models import Supporter
 
 
 def test_a_monthly_amount_counts_itself_and_an_annual_one_a_twelfth_rounded_down():
