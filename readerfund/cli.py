@@ -1,4 +1,4 @@
-"""The `readerfund` console script: demo, serve, worker, manage, settings."""
+"""The `readerfund` console script: demo, serve, worker, manage, settings, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from readerfund.config import ConfigurationError, markdown_table
 
@@ -156,6 +157,25 @@ def manage(extra: Sequence[str]) -> None:
     execute_from_command_line(["readerfund manage", *extra])
 
 
+def backup_or_restore(command: str, path: str) -> None:
+    """`readerfund backup PATH` and `readerfund restore PATH` (docs/backup.md)."""
+    _setup_django()
+    from readerfund.core.backup import BackupError, backup_create, backup_restore
+
+    try:
+        if command == "backup":
+            manifest = backup_create(destination=Path(path))
+            print(f"readerfund: {manifest.vendor} snapshot written to {path}")
+            print(f"Keep these settings separately: {', '.join(manifest.secrets_kept_separately)}")
+        else:
+            manifest = backup_restore(source=Path(path))
+            print(f"readerfund: restored the snapshot of {manifest.created_at} from {path}")
+            print("Next: `readerfund manage migrate`, then start the servers and workers.")
+    except BackupError as error:
+        print(f"readerfund {command}: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="readerfund", description="Reader revenue for independent newsrooms."
@@ -174,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("manage", help="run a Django management command", add_help=False)
     commands.add_parser("campaigns", help="campaigns as code: dump | load FILE", add_help=False)
     commands.add_parser("settings", help="print the table of environment settings")
+    commands.add_parser("backup", help="write a snapshot to PATH").add_argument("path")
+    commands.add_parser("restore", help="restore PATH into an empty database").add_argument("path")
     return parser
 
 
@@ -195,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             serve(args.host, args.port, args.migrate)
         elif args.command == "settings":
             print(markdown_table())
+        elif args.command in {"backup", "restore"}:
+            backup_or_restore(args.command, args.path)
     except ConfigurationError as error:
         print(f"readerfund: configuration error: {error}", file=sys.stderr)
         sys.exit(2)

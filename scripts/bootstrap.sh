@@ -56,3 +56,14 @@ bootstrap_chromium() {
     echo "readerfund: browser tests need Debian's chromium; run: sudo apt-get install chromium chromium-driver" >&2
     return 1; }
 }
+
+# The deploy tests run Debian's nginx on deploy/nginx/readerfund.conf with a throwaway
+# certificate made by openssl (readerfund/tests/test_deploy.py).
+bootstrap_nginx() {
+  if { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v openssl >/dev/null; then
+    return 0
+  fi
+  apt_install nginx openssl || {
+    echo "readerfund: the deploy tests need Debian's nginx; run: sudo apt-get install nginx openssl" >&2
+    return 1; }
+}
