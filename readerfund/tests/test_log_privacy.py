@@ -4,17 +4,30 @@ logs of `readerfund serve` (gunicorn) and `readerfund demo` keep only their netw
 from __future__ import annotations
 
 import http.client
+import re
+import shutil
 import signal
 import socket
 import struct
 import subprocess
+import time
 from pathlib import Path
+
+import pytest
 
 from readerfund.tests.processes import clean_environment, free_port, start, wait_for_http
 
 # Any 127.x address reaches the loopback interface, so the server sees these as the
 # readers' own addresses; the forwarded ones come through X-Forwarded-For.
 READERS = [f"127.0.0.{host}" for host in (57, 58, 59, 133, 201)]
+# Readers behind a CDN, and the network the documented nginx map keeps of each.
+CDN_READERS = {
+    "198.51.100.77": "198.51.100.0",
+    "2001:db8:1234:5678::9": "2001:db8:1234::",
+    "2a02:6b8:b010:a0ff::1": "2a02:6b8:b010::",
+    "2001:db8::77": "2001:db8::",
+    "fe80::1234": "fe80::",
+}
 FORWARDED = ["198.51.100.77", "2001:db8:1234:5678::9", "203.0.113.201"]
 
 
@@ -127,3 +140,101 @@ def test_demo_logs_only_the_networks_of_readers_addresses(tmp_path: Path) -> Non
     assert "Broken pipe from ('127.0.0.0'," in log, log
     for address in READERS + FORWARDED:
         assert address not in log
+
+
+def _nginx_blocks() -> list[str]:
+    """The nginx examples of docs/privacy.md; the first is the `http` part."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text()
+    return re.findall(r"```nginx\n(.*?)```", text, re.DOTALL)
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_the_documented_nginx_log_format_keeps_only_networks(tmp_path: Path) -> None:
+    # given nginx with the map and log format of docs/privacy.md, taking the reader's
+    # address from X-Forwarded-For as it would behind a CDN (to try IPv6 readers on loopback)
+    http_part = _nginx_blocks()[0]
+    port = free_port()
+    ipv6 = socket.has_ipv6 and _can_bind("::1")
+    config = tmp_path / "nginx.conf"
+    config.write_text(
+        f"""
+        worker_processes 1;
+        daemon off;
+        pid {tmp_path}/nginx.pid;
+        error_log {tmp_path}/error.log crit;
+        events {{}}
+        http {{
+            client_body_temp_path {tmp_path}/body;
+            proxy_temp_path {tmp_path}/proxy;
+            fastcgi_temp_path {tmp_path}/fastcgi;
+            uwsgi_temp_path {tmp_path}/uwsgi;
+            scgi_temp_path {tmp_path}/scgi;
+            {http_part}
+            server {{
+                listen 127.0.0.1:{port};
+                {f"listen [::1]:{port};" if ipv6 else ""}
+                access_log {tmp_path}/access.log readerfund_private;
+                set_real_ip_from 127.0.0.1;
+                real_ip_header X-Forwarded-For;
+                location / {{ return 204; }}
+            }}
+        }}
+        """
+    )
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_port(port, nginx)
+
+        # when readers load the embed from their addresses, and through the CDN, with an
+        # email address in the query
+        for reader in READERS:
+            _request(port, reader, path="/embed.js?email=alice%40example.org")
+        for reader in CDN_READERS:
+            _request(port, "127.0.0.1", headers={"X-Forwarded-For": reader})
+        if ipv6:
+            connection = http.client.HTTPConnection("::1", port, timeout=10)
+            connection.request("GET", "/embed.js")
+            connection.getresponse().read()
+            connection.close()
+    finally:
+        nginx.terminate()
+        nginx.communicate(timeout=30)
+
+    # then the log has a line per request, with the network only, and no query string
+    log = (tmp_path / "access.log").read_text()
+    assert log.count("127.0.0.0 - - [") == len(READERS), log
+    assert '"GET /embed.js HTTP/1.1" 204' in log
+    assert "alice" not in log
+    for network in CDN_READERS.values():
+        assert f"{network} - - [" in log, log
+    for reader in READERS + list(CDN_READERS):
+        assert reader not in log
+    if ipv6:
+        assert log.count("0.0.0.0 - - [") == 1, log  # ::1 has no network worth keeping
+
+
+def _can_bind(address: str) -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind((address, 0))
+    except OSError:
+        return False
+    return True
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"nginx exited: {process.communicate()[0]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("nginx did not listen")
