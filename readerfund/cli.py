@@ -57,8 +57,9 @@ def demo(host: str, port: int) -> None:
     os.environ.setdefault("READERFUND_PUBLIC_URL", f"http://{host}:{port}")  # emailed links
     _setup_django()
     from django.conf import settings
-    from django.core.servers.basehttp import WSGIServer, run
+    from django.core.servers.basehttp import run
 
+    from readerfund.demo.server import DemoServer
     from readerfund.demo.services import demo_seed
 
     print(f"readerfund demo: data in {settings.DATA_DIR}", flush=True)
@@ -83,7 +84,7 @@ def demo(host: str, port: int) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        run(host, port, application, ipv6=":" in host, threading=True, server_cls=WSGIServer)  # type: ignore[arg-type]
+        run(host, port, application, ipv6=":" in host, threading=True, server_cls=DemoServer)  # type: ignore[arg-type]
     except KeyboardInterrupt:
         print("\nreaderfund demo stopped.", flush=True)
 

@@ -202,6 +202,13 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Time zone used to display dates in the admin.",
     ),
     EnvSetting(
+        "READERFUND_LOG_FULL_ADDRESSES",
+        "false",
+        "false",
+        "Keep readers' whole IP addresses in the logs; by default IPv4 keeps its /24 and IPv6 "
+        "its /48 (docs/privacy.md).",
+    ),
+    EnvSetting(
         "LOG_LEVEL",
         "INFO",
         "INFO",

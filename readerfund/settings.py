@@ -252,11 +252,18 @@ SESSION_COOKIE_HTTPONLY = True
 # own loggers go to the same console; its default handlers (a console only in DEBUG, mail
 # to ADMINS with the whole request) are replaced so that nothing writes unfiltered. The
 # access logs of runserver (the demo) and gunicorn (`serve`) print request paths, which
-# carry link tokens, so they pass the filter too.
+# carry link tokens, so they pass the filter too. The same filter cuts client addresses to
+# their network (a reader's address beside "/embed.js" shows what they read).
+READERFUND_LOG_FULL_ADDRESSES = _flag("READERFUND_LOG_FULL_ADDRESSES")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_personal_data": {"()": "readerfund.core.logging.PersonalDataFilter"}},
+    "filters": {
+        "no_personal_data": {
+            "()": "readerfund.core.logging.PersonalDataFilter",
+            "full_addresses": READERFUND_LOG_FULL_ADDRESSES,
+        }
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
