@@ -10,6 +10,7 @@ last webhook per provider). `/healthz` stays the cheaper check: the process answ
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,11 +18,21 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from readerfund.core.heartbeat import heartbeat_latest
 
 WORKER_FRESH = datetime.timedelta(minutes=2)
 
 ReadinessSection = Callable[[], dict[str, Any]]
 _SECTIONS: dict[str, ReadinessSection] = {}
+
+
+@functools.cache
+def monitoring_load() -> None:
+    """Imports every installed app's `monitoring` module, where apps register."""
+    autodiscover_modules("monitoring")
 
 
 def readiness_register(name: str) -> Callable[[ReadinessSection], ReadinessSection]:
@@ -36,7 +47,6 @@ def readiness_register(name: str) -> Callable[[ReadinessSection], ReadinessSecti
 
 def tasks_queue_state(*, now: datetime.datetime) -> tuple[int, float]:
     """(tasks due and waiting, seconds the oldest of them has waited since it was due)."""
-    from django_tasks_db.models import DBTaskResult, get_date_max
 
     due = DBTaskResult.objects.ready()
     oldest = due.order_by("enqueued_at").values_list("enqueued_at", "run_after").first()
@@ -54,8 +64,6 @@ def _migrations_pending() -> int:
 
 
 def readiness(*, now: datetime.datetime | None = None) -> tuple[bool, dict[str, Any]]:
-    from readerfund.core.heartbeat import heartbeat_latest
-    from readerfund.core.metrics import monitoring_load
 
     now = now or timezone.now()
     try:

@@ -17,7 +17,6 @@ autodiscovery), and core/health.py's `@readiness_register` works the same way.
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +27,8 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.module_loading import autodiscover_modules
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -42,6 +42,9 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from readerfund.core.health import monitoring_load, tasks_queue_state
+from readerfund.core.heartbeat import heartbeat_latest
+
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 DatabaseMetrics = Callable[[], Iterable[Metric]]
@@ -52,12 +55,6 @@ def metrics_register(function: DatabaseMetrics) -> DatabaseMetrics:
     """Declares a function that reads figures from the database at each scrape."""
     _DATABASE_METRICS.append(function)
     return function
-
-
-@functools.cache
-def monitoring_load() -> None:
-    """Imports every installed app's `monitoring` module, where apps register."""
-    autodiscover_modules("monitoring")
 
 
 def metrics_multiprocess_prepare() -> Path:
@@ -119,11 +116,6 @@ class RequestMetricsMiddleware:
 
 @metrics_register
 def tasks_metrics() -> Iterator[Metric]:
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from readerfund.core.health import tasks_queue_state
-    from readerfund.core.heartbeat import heartbeat_latest
 
     now = timezone.now()
     queued, oldest_age = tasks_queue_state(now=now)

@@ -33,6 +33,7 @@ from readerfund.core.heartbeat import (
     task_interrupted_recover,
     tasks_orphaned_recover,
 )
+from readerfund.core.periodic import periodic_tasks_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +145,6 @@ class ReaderfundWorker(Worker):
 
     def _connected(self) -> None:
         """Runs when the database answers: at start and after each outage."""
-        from readerfund.core.periodic import periodic_tasks_ensure
-
         heartbeat_beat(worker_id=self.worker_id, started_at=self.started_at)
         if not self._heartbeat.is_alive():
             self._heartbeat.start()

@@ -9,11 +9,11 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from readerfund.core.metrics import metrics_register
+from readerfund.events.models import EventCount
 
 
 @metrics_register
 def events_metrics() -> Iterator[Metric]:
-    from readerfund.events.models import EventCount
 
     ingested = CounterMetricFamily(
         "readerfund_events_ingested", "Anonymous embed events counted, by type.", labels=["type"]

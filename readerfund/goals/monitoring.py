@@ -9,12 +9,12 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from readerfund.core.metrics import metrics_register
+from readerfund.goals.models import SINGLE_ROW, GoalFigure
 
 
 @metrics_register
 def goal_metrics() -> Iterator[Metric]:
     """The stored figure, as readers are served it (absent while no goal is set)."""
-    from readerfund.goals.models import SINGLE_ROW, GoalFigure
 
     figure = GoalFigure.objects.filter(pk=SINGLE_ROW).first()
     raised = GaugeMetricFamily(

@@ -15,11 +15,13 @@ from readerfund.core.tokens import token_make
 from readerfund.payments.models import Contribution, Frequency
 
 MANAGE_PURPOSE = "manage"
+#: How long an emailed manage link signs a supporter in (receipts and "email me my link").
+MANAGE_LINK_DAYS = 60
 
 
 def manage_url(*, supporter_id: int, language: str = "") -> str:
     """The link in every receipt: /manage/<token>/, which signs the supporter in to the
-    self-service pages (readerfund.supporters; valid for MANAGE_LINK_DAYS there).
+    self-service pages (readerfund.supporters), for MANAGE_LINK_DAYS.
     `language` opens those pages in the language of the email."""
     token = token_make(purpose=MANAGE_PURPOSE, subject=str(supporter_id))
     url = settings.READERFUND_PUBLIC_URL.rstrip("/") + reverse("supporters:login", args=[token])

@@ -13,6 +13,7 @@ from prometheus_client.metrics_core import Metric
 
 from readerfund.core.health import readiness_register
 from readerfund.core.metrics import metrics_register
+from readerfund.payments.models import Contribution, PaymentAttempt, ProviderEvent
 
 # In-process (the web server answers webhooks): outcome is applied, ignored (not ours or
 # nothing to do), rejected (bad signature or version: 400) or deferred (503, retried).
@@ -24,8 +25,6 @@ WEBHOOKS = Counter(
 
 @metrics_register
 def payments_metrics() -> Iterator[Metric]:
-    from readerfund.payments.models import Contribution, PaymentAttempt, ProviderEvent
-
     started = CounterMetricFamily(
         "readerfund_checkouts_started", "Checkouts started (payment attempts), by provider.",
         labels=["provider"],
@@ -64,7 +63,6 @@ def payments_metrics() -> Iterator[Metric]:
 def last_webhooks() -> dict[str, Any]:
     """The last webhook stored per provider: silence from a provider may mean a broken
     endpoint (reconciliation heals it, but the operator should know)."""
-    from readerfund.payments.models import ProviderEvent
 
     now = timezone.now()
     last = ProviderEvent.objects.values("provider").annotate(at=Max("received_at"))

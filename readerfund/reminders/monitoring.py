@@ -9,11 +9,11 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from readerfund.core.metrics import metrics_register
+from readerfund.reminders.models import Reminder
 
 
 @metrics_register
 def reminders_metrics() -> Iterator[Metric]:
-    from readerfund.reminders.models import Reminder
 
     # A gauge, not a counter: finished reminders are deleted after their retention period.
     reminders = GaugeMetricFamily(

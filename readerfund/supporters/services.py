@@ -9,34 +9,28 @@ leaves the token unused, so the same form can be sent again.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 
-from readerfund.core.mail import email_send
 from readerfund.core.ratelimit import rate_counted
 from readerfund.core.tokens import TokenInvalid, token_make, token_read, token_use
-from readerfund.payments.emails import MANAGE_PURPOSE
+from readerfund.payments.emails import MANAGE_LINK_DAYS, MANAGE_PURPOSE
 from readerfund.payments.models import PlanStatus, RecurringPlan
 from readerfund.payments.providers.base import CardUpdate, Fact, PaymentProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
-from readerfund.supporters.models import ManageLinkRequest, ManageLinkSent, Supporter
+from readerfund.supporters.emails import manage_link_send
+from readerfund.supporters.models import ManageLinkRequest, Supporter
 from readerfund.supporters.privacy import supporter_erase
 
-#: How long an emailed manage link signs a supporter in (receipts and "email me my link").
-MANAGE_LINK_DAYS = 60
 #: The purpose of the single-use token in every form of the manage pages.
 ACTION_PURPOSE = "manage-action"
 #: A manage page's forms work for a day; after that, reloading the page makes new ones.
 ACTION_TOKEN_DAYS = 1
 
-#: "Email me my link": at most this many emails to one address per hour (the rest are
-#: dropped silently, so the answer stays the same), and this many requests per hour
-#: from one network address.
-LINKS_PER_ADDRESS_PER_HOUR = 3
+#: "Email me my link": at most this many requests per hour from one network address (and
+#: at most emails.LINKS_PER_ADDRESS_PER_HOUR to one address).
 LINK_REQUESTS_PER_IP_PER_HOUR = 10
 
 #: Which plans allow which change, by ledger status.
@@ -102,46 +96,12 @@ def manage_link_request(*, email: str, language: str) -> None:
 
     The web request neither looks the address up nor waits for anything that depends on
     it: known and unknown addresses get the same answer, after the same two writes, in
-    the same time. The worker decides (manage_link_deliver). The address waits in a row
+    the same time. The worker decides (emails.manage_link_deliver). The address waits in a row
     of its own, not in the task's arguments, so that it is gone once handled.
     """
-    from readerfund.supporters.emails import manage_link_send
-
     with transaction.atomic():
         request = ManageLinkRequest.objects.create(email=email.strip().lower(), language=language)
         manage_link_send.enqueue(request.pk)
-
-
-def manage_link_deliver(*, request_id: int) -> bool:
-    """Emails a manage link if the requested address is a supporter's and fewer than
-    LINKS_PER_ADDRESS_PER_HOUR went to it in the last hour; forgets the request either
-    way. True if a link was sent; EmailNotSent if the mail server refused it."""
-    from readerfund.supporters.emails import manage_link_email
-
-    since = timezone.now() - datetime.timedelta(hours=1)
-    with transaction.atomic():
-        request = ManageLinkRequest.objects.select_for_update().filter(pk=request_id).first()
-        if request is None:
-            return False  # handled already (a task run twice)
-        request.delete()
-        # Locked: two workers handling two requests for one address count one after the
-        # other, so the limit holds exactly.
-        supporter = (
-            Supporter.objects.select_for_update()
-            .filter(email=request.email, erased_at__isnull=True)
-            .first()
-        )
-        if supporter is None:
-            return False
-        sent = ManageLinkSent.objects.filter(supporter=supporter, sent_at__gte=since).count()
-        if sent >= LINKS_PER_ADDRESS_PER_HOUR:
-            return False
-        ManageLinkSent.objects.create(supporter=supporter)
-    email_send(
-        manage_link_email(supporter=supporter, language=request.language),
-        what=f"manage link for supporter {supporter.pk}",
-    )
-    return True
 
 
 # ---- action tokens -----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from readerfund.core.pages import page_csp
 from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.core.tokens import TokenInvalid
 from readerfund.payments.amounts import AMOUNTS
+from readerfund.payments.emails import MANAGE_LINK_DAYS
 from readerfund.payments.models import Contribution, Frequency, PlanStatus, RecurringPlan
 from readerfund.payments.providers.base import (
     PaymentProvider,
@@ -153,7 +154,7 @@ def _link_form(
         "form": form or LinkRequestForm(),
         "expired": expired,
         "limited": limited,
-        "days": services.MANAGE_LINK_DAYS,
+        "days": MANAGE_LINK_DAYS,
     }
     return _page(request, "supporters/request_link.html", context, status=status)
 
@@ -166,7 +167,7 @@ def _link_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _link_form(request, form=form, status=400)
     services.manage_link_request(email=form.cleaned_data["email"], language=language_current())
-    return _page(request, "supporters/link_sent.html", {"days": services.MANAGE_LINK_DAYS})
+    return _page(request, "supporters/link_sent.html", {"days": MANAGE_LINK_DAYS})
 
 
 @localized

@@ -31,9 +31,10 @@ from readerfund.core.backup import (
     manifest_read,
     secrets_kept_separately,
 )
-from readerfund.payments.models import Contribution, RecurringPlan, Supporter
+from readerfund.payments.models import Contribution, RecurringPlan
 from readerfund.reminders.models import Reminder
 from readerfund.reminders.tests.factories import reminder_make
+from readerfund.supporters.models import Supporter
 from readerfund.supporters.tests.conftest import sandbox_gift
 from readerfund.tests.processes import READERFUND, clean_environment
 

@@ -16,11 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from readerfund.supporters.emails import LINKS_PER_ADDRESS_PER_HOUR
 from readerfund.supporters.models import ManageLinkRequest
-from readerfund.supporters.services import (
-    LINK_REQUESTS_PER_IP_PER_HOUR,
-    LINKS_PER_ADDRESS_PER_HOUR,
-)
+from readerfund.supporters.services import LINK_REQUESTS_PER_IP_PER_HOUR
 from readerfund.supporters.tests.conftest import local, sandbox_gift
 from readerfund.supporters.views import SESSION_KEY
 

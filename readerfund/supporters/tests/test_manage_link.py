@@ -11,8 +11,7 @@ from django.core import signing
 from django.test import Client
 
 from readerfund.core.tokens import token_make
-from readerfund.payments.emails import MANAGE_PURPOSE, manage_url
-from readerfund.supporters.services import MANAGE_LINK_DAYS
+from readerfund.payments.emails import MANAGE_LINK_DAYS, MANAGE_PURPOSE, manage_url
 from readerfund.supporters.tests.conftest import local, sandbox_gift, sign_in, supporter_of
 from readerfund.supporters.views import SESSION_KEY
 
