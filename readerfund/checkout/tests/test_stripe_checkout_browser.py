@@ -78,8 +78,13 @@ def test_a_one_off_card_gift_is_recorded_once_by_return_and_webhook(
     # and when Stripe's signed webhook arrives too, nothing is counted twice
     stripe_event_wait("payment_intent.succeeded")
     assert Contribution.objects.count() == 1
-    event = ProviderEvent.objects.get(type="payment_intent.succeeded")
-    assert event.payload["data"]["object"]["id"] == contribution.provider_payment_id
+    # (this payment's event, stored once: a late delivery of an earlier test's own event
+    # may land here too, as localstripe cannot forget an endpoint)
+    events = ProviderEvent.objects.filter(
+        type="payment_intent.succeeded",
+        payload__data__object__id=contribution.provider_payment_id,
+    )
+    assert events.count() == 1
     assert receipts_queued() == 1
     assert PaymentAttempt.objects.get().status == AttemptStatus.SUCCEEDED
     assert _page_errors(browser_log) == []
