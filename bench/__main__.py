@@ -1,14 +1,16 @@
-"""`python -m bench [embed] [throughput] [checkout]`: run the named benchmarks (default: all)."""
+"""`python -m bench [embed] [throughput] [checkout] [goal] [reminders] [cluster]`: run the named
+benchmarks (default: all)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import checkout, embed, goal, reminders, throughput
+from bench import checkout, cluster, embed, goal, reminders, throughput
 
 BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
 BENCHMARKS["goal"] = goal.run
 BENCHMARKS["reminders"] = reminders.run
+BENCHMARKS["cluster"] = lambda: sys.exit(1) if cluster.main([]) else None
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)

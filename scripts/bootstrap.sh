@@ -67,3 +67,12 @@ bootstrap_nginx() {
     echo "readerfund: the deploy tests need Debian's nginx; run: sudo apt-get install nginx openssl" >&2
     return 1; }
 }
+
+bootstrap_postgres_server() {
+  # Tests and scripts/cluster start throwaway PostgreSQL servers of their own (initdb in a
+  # temporary directory), so that they can stop the database at will.
+  if compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then return 0; fi
+  apt_install postgresql || {
+    echo "readerfund: the outage tests need PostgreSQL's server binaries; run: sudo apt-get install postgresql" >&2
+    return 1; }
+}
