@@ -63,6 +63,19 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Rate limits and the playbook's shared copy live in the cache. In production several app
+# processes (and servers) must see one count, or each would allow the limit again: the
+# cache is a table of the database they share (readerfund.core makes it after `migrate`).
+# The demo is one process, whose memory is enough.
+CACHE_TABLE = "readerfund_cache"
+if PRODUCTION:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
+
 ALLOWED_HOSTS = _csv("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _csv("CSRF_TRUSTED_ORIGINS")
 DEMO_SITE = _flag("READERFUND_DEMO_SITE")

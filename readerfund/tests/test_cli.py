@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,3 +212,41 @@ def test_worker_runs_queued_tasks_from_the_database(tmp_path):
 
     # then the task ran
     assert marker.read_text() == "done"
+
+
+def _count_tries(env: dict[str, str], tmp_path: Path, tries: int) -> list[bool]:
+    """Counts `tries` checkout starts of one address in a process of its own."""
+    script = (
+        "from readerfund.core.ratelimit import rate_counted; "
+        f"print([rate_counted('checkout-ip', '203.0.113.7', limit=3, window=600) "
+        f"for _ in range({tries})])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "readerfund", "manage", "shell", "-v", "0", "-c", script],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return list(eval(result.stdout.strip().splitlines()[-1]))  # noqa: S307 (our own print)
+
+
+def test_production_app_processes_share_one_rate_limit_count(tmp_path, production_database_url):
+    # given a migrated production database (the cache table is made by migrate)
+    env = clean_environment(
+        READERFUND_ENV="production",
+        SECRET_KEY="production-test-" + "k" * 40,
+        DATABASE_URL=production_database_url,
+        ALLOWED_HOSTS="127.0.0.1",
+        READERFUND_PUBLIC_URL="http://127.0.0.1:8000",
+        READERFUND_DATA_DIR=str(tmp_path),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "readerfund", "manage", "migrate", "-v", "0"],
+        env=env, cwd=tmp_path, check=True, timeout=300,
+    )  # fmt: skip
+
+    # when one app process counts two tries of an address and another process two more
+    first = _count_tries(env, tmp_path, 2)
+    second = _count_tries(env, tmp_path, 2)
+
+    # then the second process saw the first one's tries: the limit of 3 holds across them
+    assert first == [True, True]
+    assert second == [True, False]
