@@ -21,6 +21,16 @@ def _until_file(path: Path, worker: subprocess.Popen[bytes], log: Path, timeout:
         time.sleep(0.1)
 
 
+def _until_logged(text: str, times: int, worker: subprocess.Popen[bytes], log: Path) -> None:
+    """Waits until the worker's log says `text` `times` times (a loaded machine starts a
+    process slowly: waiting a fixed time could miss the outage altogether)."""
+    deadline = time.monotonic() + 60
+    while log.read_text().count(text) < times:
+        assert worker.poll() is None, f"the worker exited:\n{log.read_text()}"
+        assert time.monotonic() < deadline, f"not logged {times}x: {text}\n{log.read_text()}"
+        time.sleep(0.1)
+
+
 def test_the_worker_outlives_database_outages_and_runs_tasks_when_it_is_back(tmp_path):
     with postgres_server() as database:
         env = clean_environment(
@@ -49,7 +59,8 @@ def test_the_worker_outlives_database_outages_and_runs_tasks_when_it_is_back(tmp
                 stderr=subprocess.STDOUT,
             )
         try:
-            time.sleep(3)  # several reconnection attempts
+            _until_logged("database unreachable", 1, worker, log)
+            time.sleep(1)  # a few more reconnection attempts, each failing
             assert worker.poll() is None, f"the worker exited:\n{log.read_text()}"
 
             # when the database comes up, the worker runs what is queued
@@ -59,7 +70,7 @@ def test_the_worker_outlives_database_outages_and_runs_tasks_when_it_is_back(tmp
 
             # and when the database goes away under the running worker and comes back
             database.stop()
-            time.sleep(2)
+            _until_logged("database unreachable", 2, worker, log)
             assert worker.poll() is None, f"the worker exited:\n{log.read_text()}"
             database.start()
             enqueue(tmp_path / "second")
