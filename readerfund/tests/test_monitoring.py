@@ -187,5 +187,6 @@ def test_request_counts_are_summed_over_the_processes_of_readerfund_serve(tmp_pa
     assert set(statuses) == {200}
     counts = [_sample(text, "readerfund_http_requests_total", route="healthz") for text in scrapes]
     # (at least: a check of the wait that timed out may be answered, and counted, later)
+    assert before is not None and counts[0] is not None
     assert counts[0] >= before + len(statuses)
     assert counts == [counts[0]] * 3
