@@ -32,7 +32,7 @@ def test_a_reader_gives_monthly_from_the_ask_and_asks_stop(live_server, page: Pa
     expect(pay).to_be_visible()
     page.get_by_label("Email").fill("monthly.reader@example.org")
     pay.click()
-    expect(page.get_by_text("Test mode — no real money moves.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Test payment")).to_be_visible()  # the sandbox page
     page.get_by_role("button", name="Pay $10 (test)").click()
 
     # and the thank-you page leads back to reading, where asks no longer show
@@ -81,7 +81,7 @@ def test_the_page_reads_amounts_with_the_currency_s_own_decimals(
 
     # then the button states it, and the server records that many minor units
     page.get_by_role("button", name=button).click()
-    expect(page.get_by_text("Test mode — no real money moves.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Test payment")).to_be_visible()  # the sandbox page
     attempt = PaymentAttempt.objects.get()
     assert (attempt.amount, attempt.currency) == (minor, currency)
     assert browser_log.errors == []
