@@ -97,6 +97,15 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "report events, e.g. `https://news.example,https://mirror.example`; `*` allows any.",
     ),
     EnvSetting(
+        "READERFUND_SUPPORTER_COOKIE_DOMAIN",
+        "",
+        "",
+        "The registrable domain readerfund shares with the newsroom's site, e.g. `example.org` "
+        "for `support.example.org` and `www.example.org`: the supporter mark is set there as a "
+        "cookie the embed reads, so a supporter is recognised however they come back; empty: "
+        "this server's host only (docs/embed.md).",
+    ),
+    EnvSetting(
         "READERFUND_COUNTRY_HEADER",
         "CF-IPCountry",
         "CF-IPCountry",

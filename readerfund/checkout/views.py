@@ -20,12 +20,13 @@ from readerfund.core.language import language_current, localized
 from readerfund.core.money import currency_digits, money_format
 from readerfund.core.pages import page_csp
 from readerfund.core.ratelimit import RateLimited
-from readerfund.core.supporter_token import supporter_token_issue
+from readerfund.core.supporter_token import supporter_cookie_set, supporter_token_issue
 from readerfund.payments.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
+from readerfund.payments.selectors import supporter_until
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 
 
@@ -199,8 +200,11 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         found.refresh_from_db()
     contribution = Contribution.objects.filter(attempt=found).first()
     received = found.status == AttemptStatus.SUCCEEDED
-    token = supporter_token_issue() if received else ""
+    until = supporter_until(supporter_id=contribution.supporter_id) if contribution else None
+    # The return address came with the ask's link (checked against the allowlist when the
+    # payment started), so it does not depend on the host page's Referrer-Policy.
     back = found.return_to or (reverse("demo:front") if settings.DEMO_SITE else "")
+    token = supporter_token_issue(until=until) if received and until else ""
     context = {
         "attempt": found,
         "contribution": contribution,
@@ -215,4 +219,8 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     }
     response = render(request, "checkout/thanks.html", context)
     response["Cache-Control"] = "no-store"
+    if token:
+        # The same mark as a cookie on the shared domain: the supporter is recognised on
+        # whatever page of the site they open next, by the link back or any other way.
+        supporter_cookie_set(response, request=request, until=until)
     return _with_csp(response, [])
