@@ -84,6 +84,26 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "above 0 would let anyone escape the per-address limits.**",
     ),
     EnvSetting(
+        "READERFUND_NEWSROOM_NAME",
+        "The Far Shore",
+        "",
+        "The newsroom's name on readers' pages and in emails, until set in the admin "
+        "(Newsroom); empty: none shown, emails signed \"The newsroom\".",
+    ),
+    EnvSetting(
+        "READERFUND_NEWSROOM_NAME_RU",
+        "Дальний берег",
+        "",
+        "The name in Russian; empty: the name above.",
+    ),
+    EnvSetting(
+        "READERFUND_NEWSROOM_URL",
+        "/demo/",
+        "",
+        "The newsroom's site, linked from readers' pages and emails, until set in the admin; "
+        "a path is taken on `READERFUND_PUBLIC_URL`.",
+    ),
+    EnvSetting(
         "READERFUND_DEMO_SITE",
         "true",
         "false",

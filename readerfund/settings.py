@@ -66,6 +66,9 @@ else:
 ALLOWED_HOSTS = _csv("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _csv("CSRF_TRUSTED_ORIGINS")
 DEMO_SITE = _flag("READERFUND_DEMO_SITE")
+READERFUND_NEWSROOM_NAME = env_value("READERFUND_NEWSROOM_NAME")
+READERFUND_NEWSROOM_NAME_RU = env_value("READERFUND_NEWSROOM_NAME_RU")
+READERFUND_NEWSROOM_URL = env_value("READERFUND_NEWSROOM_URL")
 READERFUND_PUBLIC_URL = env_value("READERFUND_PUBLIC_URL")
 READERFUND_EMBED_ORIGINS = _csv("READERFUND_EMBED_ORIGINS")
 READERFUND_SUPPORTER_COOKIE_DOMAIN = env_value("READERFUND_SUPPORTER_COOKIE_DOMAIN").lstrip(".")
@@ -185,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "readerfund.core.context_processors.test_mode",
+                "readerfund.core.context_processors.newsroom",
             ],
         },
     },
