@@ -88,11 +88,11 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "The Far Shore",
         "",
         "The newsroom's name on readers' pages and in emails, until set in the admin "
-        "(Newsroom); empty: none shown, emails signed \"The newsroom\".",
+        '(Newsroom); empty: none shown, emails signed "The newsroom".',
     ),
     EnvSetting(
         "READERFUND_NEWSROOM_NAME_RU",
-        "Дальний берег",
+        "Дальний берег",  # noqa: RUF001 (Russian)
         "",
         "The name in Russian; empty: the name above.",
     ),
@@ -203,7 +203,8 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "EMAIL_URL",
         "consolemail://",
         "smtp://localhost:25",
-        "Outgoing mail, e.g. `smtp+tls://user:pass@mail.example.org:587`.",
+        "Outgoing mail, e.g. `smtp+tls://user:pass@mail.example.org:587`. Unset in the demo: "
+        "kept and shown at `/demo/outbox/`.",
     ),
     EnvSetting(
         "DEFAULT_FROM_EMAIL",

@@ -220,6 +220,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _email = environ.Env.email_url_config(env_value("EMAIL_URL"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if DEMO_SITE and not PRODUCTION and not os.environ.get("EMAIL_URL", "").strip():
+    # The demo keeps what it sends and shows it at /demo/outbox/ (demo/outbox.py).
+    EMAIL_BACKEND = "readerfund.demo.outbox.DemoOutboxBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")

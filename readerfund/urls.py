@@ -7,8 +7,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from readerfund.campaigns import views as campaign_views
-from readerfund.core.health import readyz
 from readerfund.core import views as core_views
+from readerfund.core.health import readyz
 from readerfund.core.metrics import metrics_view
 from readerfund.events import views as event_views
 from readerfund.payments import views as payment_views

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -190,6 +190,16 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     return _with_csp(render(request, "checkout/sandbox.html", context), [])
 
 
+def _demo_outbox_url() -> str:
+    """Where the demo shows the receipt it just sent (its outbox), outside demo mode ""."""
+    if not settings.DEMO_SITE or settings.PRODUCTION:
+        return ""
+    try:
+        return reverse("demo:outbox")
+    except NoReverseMatch:
+        return ""
+
+
 def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     found = get_object_or_404(PaymentAttempt, public_id=attempt)
     provider = provider_get(found.provider)
@@ -216,6 +226,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
         "test_mode": provider is not None and provider.test_mode,
         "bank_details": settings.READERFUND_BANK_DETAILS,
+        "demo_outbox_url": _demo_outbox_url(),
     }
     response = render(request, "checkout/thanks.html", context)
     response["Cache-Control"] = "no-store"

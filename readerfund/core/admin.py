@@ -96,4 +96,3 @@ class NewsroomAdmin(admin.ModelAdmin[Newsroom]):
             "name_ru": settings.READERFUND_NEWSROOM_NAME_RU,
             **super().get_changeform_initial_data(request),
         }
-

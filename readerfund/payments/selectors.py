@@ -57,5 +57,5 @@ def supporter_until(*, supporter_id: int) -> datetime.datetime | None:
     received = Contribution.objects.filter(
         supporter_id=supporter_id, status=ContributionStatus.SUCCEEDED, received_at__isnull=False
     ).values_list("frequency", "received_at")
-    ends = [at + SUPPORTER_PERIOD[Frequency(frequency)] for frequency, at in received]
+    ends = [at + SUPPORTER_PERIOD[Frequency(frequency)] for frequency, at in received if at]
     return max(ends, default=None)
