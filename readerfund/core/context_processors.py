@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from readerfund.core.language import language_current
 from readerfund.core.newsroom import NewsroomFace, newsroom_face
@@ -16,5 +19,7 @@ def test_mode(request: HttpRequest) -> dict[str, bool]:
 
 
 def newsroom(request: HttpRequest) -> dict[str, NewsroomFace]:
-    """`newsroom`: the name, logo, colours and site link readers' pages show."""
-    return {"newsroom": newsroom_face(language=language_current())}
+    """`newsroom`: the name, logo, colours and site link readers' pages show; read only by
+    a template that uses it (the demo's pages and the admin do not)."""
+    face = SimpleLazyObject(lambda: newsroom_face(language=language_current()))
+    return {"newsroom": cast(NewsroomFace, face)}

@@ -168,8 +168,12 @@
       } catch {}
     }
     // or the mark readerfund set as a cookie on the domain it shares with this site
-    ctx.supporter = isSupporter(state.supporter, now) ||
-      isSupporter(document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1], now);
+    // (reading cookies throws in a sandboxed or opaque-origin document)
+    let mark;
+    try {
+      mark = document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1];
+    } catch {}
+    ctx.supporter = isSupporter(state.supporter, now) || isSupporter(mark, now);
     if (ctx.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
     save(state, now);
 
