@@ -84,6 +84,26 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "above 0 would let anyone escape the per-address limits.**",
     ),
     EnvSetting(
+        "READERFUND_NEWSROOM_NAME",
+        "The Far Shore",
+        "",
+        "The newsroom's name on readers' pages and in emails, until set in the admin "
+        '(Newsroom); empty: none shown, emails signed "The newsroom".',
+    ),
+    EnvSetting(
+        "READERFUND_NEWSROOM_NAME_RU",
+        "Дальний берег",  # noqa: RUF001 (Russian)
+        "",
+        "The name in Russian; empty: the name above.",
+    ),
+    EnvSetting(
+        "READERFUND_NEWSROOM_URL",
+        "/demo/",
+        "",
+        "The newsroom's site, linked from readers' pages and emails, until set in the admin; "
+        "a path is taken on `READERFUND_PUBLIC_URL`.",
+    ),
+    EnvSetting(
         "READERFUND_DEMO_SITE",
         "true",
         "false",
@@ -95,6 +115,15 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "*",
         "Comma-separated origins of the newsroom's sites (mirrors too) allowed to embed and "
         "report events, e.g. `https://news.example,https://mirror.example`; `*` allows any.",
+    ),
+    EnvSetting(
+        "READERFUND_SUPPORTER_COOKIE_DOMAIN",
+        "",
+        "",
+        "The registrable domain readerfund shares with the newsroom's site, e.g. `example.org` "
+        "for `support.example.org` and `www.example.org`: the supporter mark is set there as a "
+        "cookie the embed reads, so a supporter is recognised however they come back; empty: "
+        "this server's host only (docs/embed.md).",
     ),
     EnvSetting(
         "READERFUND_COUNTRY_HEADER",
@@ -174,7 +203,8 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "EMAIL_URL",
         "consolemail://",
         "smtp://localhost:25",
-        "Outgoing mail, e.g. `smtp+tls://user:pass@mail.example.org:587`.",
+        "Outgoing mail, e.g. `smtp+tls://user:pass@mail.example.org:587`. Unset in the demo: "
+        "kept and shown at `/demo/outbox/`.",
     ),
     EnvSetting(
         "DEFAULT_FROM_EMAIL",

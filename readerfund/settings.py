@@ -79,8 +79,12 @@ if PRODUCTION:
 ALLOWED_HOSTS = _csv("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _csv("CSRF_TRUSTED_ORIGINS")
 DEMO_SITE = _flag("READERFUND_DEMO_SITE")
+READERFUND_NEWSROOM_NAME = env_value("READERFUND_NEWSROOM_NAME")
+READERFUND_NEWSROOM_NAME_RU = env_value("READERFUND_NEWSROOM_NAME_RU")
+READERFUND_NEWSROOM_URL = env_value("READERFUND_NEWSROOM_URL")
 READERFUND_PUBLIC_URL = env_value("READERFUND_PUBLIC_URL")
 READERFUND_EMBED_ORIGINS = _csv("READERFUND_EMBED_ORIGINS")
+READERFUND_SUPPORTER_COOKIE_DOMAIN = env_value("READERFUND_SUPPORTER_COOKIE_DOMAIN").lstrip(".")
 READERFUND_COUNTRY_HEADER = env_value("READERFUND_COUNTRY_HEADER")
 READERFUND_GEOIP_DATABASE = env_value("READERFUND_GEOIP_DATABASE")
 
@@ -197,6 +201,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "readerfund.core.context_processors.test_mode",
+                "readerfund.core.context_processors.newsroom",
             ],
         },
     },
@@ -228,6 +233,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _email = environ.Env.email_url_config(env_value("EMAIL_URL"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if DEMO_SITE and not PRODUCTION and not os.environ.get("EMAIL_URL", "").strip():
+    # The demo keeps what it sends and shows it at /demo/outbox/ (demo/outbox.py).
+    EMAIL_BACKEND = "readerfund.demo.outbox.DemoOutboxBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")

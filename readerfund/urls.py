@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from readerfund.campaigns import views as campaign_views
+from readerfund.core import views as core_views
 from readerfund.core.health import readyz
 from readerfund.core.metrics import metrics_view
 from readerfund.events import views as event_views
@@ -46,6 +47,8 @@ urlpatterns = [
     path("readyz", readyz, name="ready"),
     path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", favicon),
+    path("newsroom/theme.css", core_views.theme_css, name="newsroom-theme"),
+    path("newsroom/logo", core_views.logo, name="newsroom-logo"),
 ]
 
 if settings.DEMO_SITE:

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,12 +20,13 @@ from readerfund.core.language import language_current, localized
 from readerfund.core.money import currency_digits, money_format
 from readerfund.core.pages import page_csp
 from readerfund.core.ratelimit import RateLimited
-from readerfund.core.supporter_token import supporter_token_issue
+from readerfund.core.supporter_token import supporter_cookie_set, supporter_token_issue
 from readerfund.payments.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
 from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
+from readerfund.payments.selectors import supporter_until
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 
 
@@ -189,6 +190,16 @@ def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     return _with_csp(render(request, "checkout/sandbox.html", context), [])
 
 
+def _demo_outbox_url() -> str:
+    """Where the demo shows the receipt it just sent (its outbox), outside demo mode ""."""
+    if not settings.DEMO_SITE or settings.PRODUCTION:
+        return ""
+    try:
+        return reverse("demo:outbox")
+    except NoReverseMatch:
+        return ""
+
+
 def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     found = get_object_or_404(PaymentAttempt, public_id=attempt)
     provider = provider_get(found.provider)
@@ -199,8 +210,11 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         found.refresh_from_db()
     contribution = Contribution.objects.filter(attempt=found).first()
     received = found.status == AttemptStatus.SUCCEEDED
-    token = supporter_token_issue() if received else ""
+    until = supporter_until(supporter_id=contribution.supporter_id) if contribution else None
+    # The return address came with the ask's link (checked against the allowlist when the
+    # payment started), so it does not depend on the host page's Referrer-Policy.
     back = found.return_to or (reverse("demo:front") if settings.DEMO_SITE else "")
+    token = supporter_token_issue(until=until) if received and until else ""
     context = {
         "attempt": found,
         "contribution": contribution,
@@ -212,7 +226,12 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "back_url": f"{back}#readerfund-supporter={token}" if back and token else back,
         "test_mode": provider is not None and provider.test_mode,
         "bank_details": settings.READERFUND_BANK_DETAILS,
+        "demo_outbox_url": _demo_outbox_url(),
     }
     response = render(request, "checkout/thanks.html", context)
     response["Cache-Control"] = "no-store"
+    if token:
+        # The same mark as a cookie on the shared domain: the supporter is recognised on
+        # whatever page of the site they open next, by the link back or any other way.
+        supporter_cookie_set(response, request=request, until=until)
     return _with_csp(response, [])

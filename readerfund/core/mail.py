@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 from readerfund.core.language import language_or_default
+from readerfund.core.newsroom import newsroom_face, newsroom_sender
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,20 @@ def email_build(
 ) -> EmailMultiAlternatives:
     """One message to `to`: `template`.txt as its text, `template`.html as its HTML part
     (both extend the one email layout), the subject and both parts in `language` (English
-    when readerfund does not speak it). Pass lazy strings (gettext_lazy, a choice's label)
+    when readerfund does not speak it), from the newsroom's sender name and with its face
+    in the layout (`newsroom`). Pass lazy strings (gettext_lazy, a choice's label)
     for whatever must be translated: they are rendered in `language` here."""
-    with translation.override(language_or_default(language)):
+    language = language_or_default(language)
+    # Every email carries the newsroom's face (name, logo, accent) and comes from its name.
+    values = {"newsroom": newsroom_face(language=language), **context}
+    with translation.override(language):
         title = str(subject)
-        text = render_to_string(f"{template}.txt", dict(context))
-        html = render_to_string(f"{template}.html", dict(context))
-    message = EmailMultiAlternatives(title, text, to=[to], headers=dict(headers or {}))
+        text = render_to_string(f"{template}.txt", values)
+        html = render_to_string(f"{template}.html", values)
+    sender = newsroom_sender(language=language)
+    message = EmailMultiAlternatives(
+        title, text, from_email=sender, to=[to], headers=dict(headers or {})
+    )
     message.attach_alternative(html, "text/html")
     return message
 

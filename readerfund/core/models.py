@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from readerfund.core.colour import accent_dark_validate, accent_validate
 
 
 class LinkUse(models.Model):
@@ -56,3 +61,55 @@ class EmailDispatch(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+NEWSROOM_CACHE_KEY = "readerfund:newsroom"
+
+
+class Newsroom(models.Model):
+    """The newsroom's own face on readers' pages and in every email: name, logo, accent
+    colours, sender name, the link back to its site. One row (pk=1), or none: then the
+    settings table's defaults (READERFUND_NEWSROOM_*) apply (core/newsroom.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
+    sender_name = models.CharField(
+        _("sender name"), max_length=100, blank=True, help_text=_("Empty: the name.")
+    )
+    sender_name_ru = models.CharField(_("sender name in Russian"), max_length=100, blank=True)
+    site_url = models.URLField(_("link back to the site"), blank=True)
+    logo_url = models.URLField(_("logo address"), blank=True)
+    # An uploaded logo (PNG, JPEG or WebP), kept in the database: no media storage to set up.
+    logo_data = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    accent = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[accent_validate],
+        help_text=_("Buttons and links, with white text on them, e.g. #a4161a."),
+    )
+    accent_dark = models.CharField(
+        _("accent colour in dark mode"),
+        max_length=7,
+        blank=True,
+        validators=[accent_dark_validate],
+        help_text=_("With black text on it, e.g. #ff8a80."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("newsroom")
+        verbose_name_plural = _("newsroom")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(NEWSROOM_CACHE_KEY)  # the next page shows the change
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        cache.delete(NEWSROOM_CACHE_KEY)
+        return super().delete(*args, **kwargs)

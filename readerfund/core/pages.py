@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from readerfund.core.newsroom import newsroom_logo_origin
+
 
 def page_csp(providers: Iterable[Any]) -> str:
     """Strict: our own files plus the payment providers' scripts and frames, nothing inline.
@@ -22,9 +24,11 @@ def page_csp(providers: Iterable[Any]) -> str:
         return " ".join(sorted(found))
 
     frames = sources("frame-src") or "'none'"
+    logo = newsroom_logo_origin()  # a logo the operator gave by address, on its own site
+    images = f"'self' data: {logo}".strip()
     return (
         f"default-src 'self'; script-src 'self' {sources('script-src')}; frame-src {frames}; "
-        f"connect-src 'self' {sources('connect-src')}; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {sources('connect-src')}; style-src 'self'; img-src {images}; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 

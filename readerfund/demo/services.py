@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 
 from readerfund.campaigns.files import campaigns_load
 from readerfund.campaigns.models import Campaign
+from readerfund.core.models import Newsroom
+from readerfund.demo.selectors import newsroom_get
 from readerfund.goals.services import goal_demo_seed
 
 DEMO_ADMIN_USERNAME = "admin"
@@ -44,4 +46,20 @@ def demo_seed() -> DemoAdmin:
     if not Campaign.objects.exists():
         campaigns_load(text=DEMO_CAMPAIGNS.read_text(encoding="utf-8"))
     goal_demo_seed()  # the reference scenario's $10,000 a month
+    newsroom_demo_seed()
     return DemoAdmin(DEMO_ADMIN_USERNAME, password)
+
+
+def newsroom_demo_seed() -> None:
+    """The Far Shore's face on the checkout, a supporter's pages and emails (its masthead's
+    red, which carries white text at 7.6:1), unless the operator has set one."""
+    english, russian = newsroom_get(lang="en").site.name, newsroom_get(lang="ru").site.name
+    Newsroom.objects.get_or_create(
+        pk=1,
+        defaults={
+            "name": english, "name_ru": russian, "sender_name": english,
+            "sender_name_ru": russian,
+            "site_url": settings.READERFUND_PUBLIC_URL.rstrip("/") + "/demo/",
+            "accent": "#a4161a", "accent_dark": "#ff8a80",
+        },
+    )  # fmt: skip

@@ -21,6 +21,9 @@ app_name = "demo"
 
 urlpatterns = [
     path("", views.front, name="front"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<str:email_id>/", views.outbox_email, name="outbox-email"),
+    path("outbox/<str:email_id>/html", views.outbox_html, name="outbox-html"),
     path("<lang:lang>/", views.front, name="front-lang"),
     path("section/<slug:section>/", views.section, name="section"),
     path("<lang:lang>/section/<slug:section>/", views.section, name="section-lang"),

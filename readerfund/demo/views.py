@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 
+from readerfund.demo.outbox import KeptEmail, outbox_enabled, outbox_get, outbox_list
 from readerfund.demo.selectors import (
     LANGUAGES,
     Article,
@@ -64,6 +67,7 @@ def _render(
                 "urls": {"front": demo_url("front", newsroom.lang)},
                 "other_language": OtherLanguage(other, LANGUAGE_LABELS[other], other_url),
                 "current_section": "",
+                "outbox_url": reverse("demo:outbox") if outbox_enabled() else "",
                 **context,
             },
         )
@@ -158,3 +162,51 @@ def article(request: HttpRequest, section: str, slug: str, lang: str = "en") -> 
             },
         },
     )
+
+
+# ---- the demo's outbox: what the demo sent, for a visitor to follow ------------------------
+
+
+def _outbox_open() -> None:
+    if not outbox_enabled():
+        raise Http404("The outbox exists in demo mode only.")
+
+
+def _email_row(email: KeptEmail) -> dict[str, Any]:
+    return {**email.__dict__, "when": datetime.datetime.fromtimestamp(email.sent_at, datetime.UTC)}
+
+
+def _outbox_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    response = render(request, template, context)
+    response.headers["Content-Security-Policy"] = DEMO_CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def outbox(request: HttpRequest) -> HttpResponse:
+    _outbox_open()
+    emails = [_email_row(email) for email in outbox_list()]
+    return _outbox_page(request, "demo/outbox/list.html", {"emails": emails})
+
+
+def outbox_email(request: HttpRequest, email_id: str) -> HttpResponse:
+    _outbox_open()
+    found = outbox_get(email_id)
+    if found is None:
+        raise Http404("No such email")
+    return _outbox_page(request, "demo/outbox/email.html", {"email": _email_row(found)})
+
+
+def outbox_html(request: HttpRequest, email_id: str) -> HttpResponse:
+    """The email's HTML as sent: its own inline styles, no script, no forms."""
+    _outbox_open()
+    found = outbox_get(email_id)
+    if found is None or not found.html:
+        raise Http404("No such email")
+    response = HttpResponse(found.html)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
+        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

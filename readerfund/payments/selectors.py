@@ -1,11 +1,19 @@
 """Reads of the ledger that other apps share: which plans count toward the monthly goal,
-and what they count."""
+and what they count; until when a supporter counts as one."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
 
-from readerfund.payments.models import Frequency, PlanStatus, RecurringPlan
+from readerfund.payments.models import (
+    Contribution,
+    ContributionStatus,
+    Frequency,
+    PlanStatus,
+    RecurringPlan,
+)
 
 #: `past_due` counts: the provider is still retrying the payment, and a plan whose retries
 #: fail ends `canceled`, which drops it. `incomplete`, `paused` and `canceled` do not count.
@@ -28,3 +36,26 @@ def monthly_equivalent(*, amount: int, frequency: str) -> int:
     if frequency == Frequency.ANNUAL:
         return amount // 12
     return amount
+
+
+#: What one payment makes its giver a supporter for: a one-off gift a year of no asks; a
+#: plan's payment its paid period plus a grace, so that a renewal a few days late (or a
+#: provider retrying a card) does not bring the asks back. A plan that ends (canceled,
+#: failed for good) makes no more payments: its giver stops counting when the last paid
+#: period and its grace are over.
+SUPPORTER_GRACE = datetime.timedelta(days=7)
+SUPPORTER_PERIOD = {
+    Frequency.ONE_OFF: datetime.timedelta(days=365),
+    Frequency.MONTHLY: datetime.timedelta(days=31) + SUPPORTER_GRACE,
+    Frequency.ANNUAL: datetime.timedelta(days=366) + SUPPORTER_GRACE,
+}
+
+
+def supporter_until(*, supporter_id: int) -> datetime.datetime | None:
+    """Until when the ledger counts this person as a supporter (None: never did, or a
+    refunded or disputed gift only). May lie in the past."""
+    received = Contribution.objects.filter(
+        supporter_id=supporter_id, status=ContributionStatus.SUCCEEDED, received_at__isnull=False
+    ).values_list("frequency", "received_at")
+    ends = [at + SUPPORTER_PERIOD[Frequency(frequency)] for frequency, at in received if at]
+    return max(ends, default=None)

@@ -28,7 +28,7 @@ from readerfund.core.geo import client_ip
 from readerfund.core.language import language_current, language_supported, localized
 from readerfund.core.money import minor_to_text, money_format
 from readerfund.core.pages import page_csp
-from readerfund.core.supporter_token import supporter_token_issue
+from readerfund.core.supporter_token import supporter_cookie_set, supporter_token_issue
 from readerfund.core.tokens import TokenInvalid
 from readerfund.payments.amounts import AMOUNTS
 from readerfund.payments.emails import MANAGE_LINK_DAYS
@@ -39,6 +39,7 @@ from readerfund.payments.providers.base import (
     ProviderUnavailable,
 )
 from readerfund.payments.registry import provider_get
+from readerfund.payments.selectors import supporter_until
 from readerfund.supporters import selectors, services
 from readerfund.supporters.forms import AmountForm, CancelForm, LinkRequestForm
 from readerfund.supporters.models import Supporter
@@ -231,8 +232,11 @@ def _dashboard(
         for c in selectors.supporter_contributions(supporter)
     ]
     site = selectors.site_for(supporter, own_host=request.get_host())
+    until = supporter_until(supporter_id=supporter.pk)
+    supporting = until is not None and until > timezone.now()
     # The supporter token travels in the fragment, which no server (ours included) sees.
-    stop_asking = f"{site}#readerfund-supporter={supporter_token_issue()}" if site else ""
+    token = supporter_token_issue(until=until) if supporting and until else ""
+    stop_asking = f"{site}#readerfund-supporter={token}" if site and token else ""
     context = {
         "supporter": supporter,
         "plans": plans,
@@ -242,7 +246,11 @@ def _dashboard(
         "test_mode": any(row["test_mode"] for row in plans)
         or any(c["contribution"].provider == "sandbox" for c in contributions),
     }
-    return _page(request, "supporters/manage.html", context, status=status)
+    response = _page(request, "supporters/manage.html", context, status=status)
+    # Each visit renews the mark to what the ledger says now, or clears it once the last
+    # paid period is over (a plan canceled or failed for good).
+    supporter_cookie_set(response, request=request, until=until)
+    return response
 
 
 def _run(request: HttpRequest, change: Callable[[], object], success: str = "") -> bool:

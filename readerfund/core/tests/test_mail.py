@@ -82,6 +82,7 @@ def note_templates(settings):
     ]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(("language", "word"), [("ru", "Электронная почта"), ("en", "Email"),
                                                 ("de", "Email")])  # fmt: skip
 def test_a_built_email_has_text_html_and_subject_in_the_language(note_templates, language, word):

@@ -3,10 +3,17 @@ from __future__ import annotations
 from readerfund.core.supporter_token import supporter_token_is_valid, supporter_token_issue
 
 
-def test_a_fresh_token_is_valid_until_it_expires():
+def test_a_fresh_token_is_valid_until_the_end_of_its_last_day():
+    # 1_000_000 is 12 Jan 1970 13:46 UTC; 30 days on, that day ends at 3_628_800
     token = supporter_token_issue(days=30, now=1_000_000)
-    assert supporter_token_is_valid(token, now=1_000_000 + 30 * 86400 - 1)
-    assert not supporter_token_is_valid(token, now=1_000_000 + 30 * 86400)
+    assert supporter_token_is_valid(token, now=3_628_800 - 1)
+    assert not supporter_token_is_valid(token, now=3_628_800)
+
+
+def test_tokens_of_the_same_day_are_the_same_bytes():
+    # two supporters until the same date, hours apart, cannot be told apart
+    assert supporter_token_issue(now=1_000_000) == supporter_token_issue(now=1_000_000 + 30_000)
+    assert supporter_token_issue(now=1_000_000) != supporter_token_issue(now=1_000_000 + 86_400)
 
 
 def test_a_tampered_token_is_not_valid():

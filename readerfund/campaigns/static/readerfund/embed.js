@@ -167,7 +167,13 @@
         history.replaceState(history.state, "", location.pathname + location.search);
       } catch {}
     }
-    ctx.supporter = isSupporter(state.supporter, now);
+    // or the mark readerfund set as a cookie on the domain it shares with this site
+    // (reading cookies throws in a sandboxed or opaque-origin document)
+    let mark;
+    try {
+      mark = document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1];
+    } catch {}
+    ctx.supporter = isSupporter(state.supporter, now) || isSupporter(mark, now);
     if (ctx.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
     save(state, now);
 
@@ -267,7 +273,9 @@
       const vals = values(c);
       const heading = fill(v.heading, vals);
       const highlight = fill(v.highlight, vals);
-      const attribution = { rf_campaign: c.id, rf_variant: v.id, rf_channel: channel };
+      // return_to: the page to come back to, whatever the host's Referrer-Policy
+      const attribution = { rf_campaign: c.id, rf_variant: v.id, rf_channel: channel,
+        return_to: location.href.split("#")[0] };
       const box = h("div", { class: "m " + channel, role: "region", "aria-label": heading || v.cta.label });
       const cta = h("a", { class: "cta", href: url(v.cta.url, attribution), onclick: () => {
         track(c, v, channel, "click");
