@@ -1,8 +1,10 @@
-"""`readerfund manage payments reconcile [--hours N]`."""
+"""`readerfund manage payments reconcile [--hours N]` | `import-statement FILE…` |
+`stripe-setup [--url URL]`."""
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from pathlib import Path
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from readerfund.payments.reconcile import payments_reconcile
+from readerfund.payments.statements.entries import StatementRefused
+from readerfund.payments.statements.services import statement_import
 
 # Stripe retries a failed webhook for three days: past that, only reconciliation brings
 # an event in. Run it (e.g. hourly from cron) with a window at least as long.
@@ -31,7 +35,16 @@ class Command(BaseCommand):
             help=f"how far back to look (default: {DEFAULT_HOURS})",
         )
 
+        statement = actions.add_parser(
+            "import-statement",
+            help="credit bank transfers from MT940 or camt.053/camt.054 statement files",
+        )
+        statement.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "import-statement":
+            self._statements_import(options["files"])
+            return
         hours = options["hours"]
         if hours <= 0:
             raise CommandError("--hours must be a positive number of hours")
@@ -45,3 +58,27 @@ class Command(BaseCommand):
         if report.unavailable:
             # Non-zero exit, so cron or a monitor notices; the next run tries again.
             raise CommandError("not reachable: " + ", ".join(report.unavailable))
+
+    def _statements_import(self, files: list[Path]) -> None:
+        refused = []
+        for path in files:
+            try:
+                report = statement_import(data=path.read_bytes(), filename=path.name)
+            except (OSError, StatementRefused) as error:
+                # Each file is all or nothing; the others are still imported.
+                self.stderr.write(f"{path}: refused, nothing imported: {error}")
+                refused.append(str(path))
+                continue
+            self.stdout.write(
+                f"{path}: {report.format}, {report.entries} entries "
+                f"({report.debits} debits, {report.known} credits imported before); "
+                f"{report.credited} transfers credited, {report.standing_orders} standing "
+                f"order payments, {report.to_review} to review"
+            )
+            for entry in report.reviews:
+                self.stdout.write(
+                    f"  review: {entry.booked_on} {entry.amount} {entry.currency} "
+                    f"{entry.reference or '-'} ({entry.get_reason_display()})"
+                )
+        if refused:
+            raise CommandError("refused: " + ", ".join(refused))
