@@ -104,7 +104,9 @@ def _entry_lines(entry: Element, account: str, where: str) -> list[StatementLine
     reference = _text(entry, "AcctSvcrRef")
     transactions = [t for d in _children(entry, "NtryDtls") for t in _children(d, "TxDtls")]
 
-    def line(amount: int, currency: str, ref: str, texts: tuple[str, str], at: str) -> StatementLine:
+    def line(
+        amount: int, currency: str, ref: str, texts: tuple[str, str], at: str
+    ) -> StatementLine:
         return StatementLine(
             account=account, booked_on=booked_on, amount=amount, currency=currency,
             credit=indicator == "CRDT", bank_reference=ref, remittance=texts[0],

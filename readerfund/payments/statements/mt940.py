@@ -1,9 +1,9 @@
 """SWIFT MT940 statements, read with the `mt-940` package.
 
 The package is lenient about what it does not recognise, so the file's shape is checked
-first, line by line: a statement must have an account (:25:) and every line must be a tag
-(`:61:`), a continuation of the tag before it, or a message separator. A bad line refuses
-the whole file, naming it.
+first, line by line: a statement must have an account (:25:) and every line must be a
+field (`:61:`), a continuation of a field that may run over lines (:61:, :86:), or a
+message separator. A bad line refuses the whole file, naming it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?):")
 _SEPARATORS = {"-", "-}", "}", ""}
+# Only these fields run over several lines: :61: (its supplementary details) and :86:.
+_MULTILINE = {"61", "86"}
 
 
 def _text(data: bytes) -> str:
@@ -41,7 +43,7 @@ def _shape_check(text: str) -> list[int]:
         line = raw.rstrip()
         tag = _TAG.match(line)
         if tag:
-            in_tag = True
+            in_tag = tag.group(1) in _MULTILINE
             saw_account = saw_account or tag.group(1) == "25"
             if tag.group(1) == "61":
                 statement_lines.append(number)
@@ -93,8 +95,7 @@ def _line(data: dict[str, Any], number: int, fallback_account: str) -> Statement
     # Each message of a file may be another account: the :25: before this :61:.
     account = str(data.get("account_identification") or fallback_account)
     texts = [
-        str(data.get(key) or "")
-        for key in ("purpose", "additional_purpose", "transaction_details")
+        str(data.get(key) or "") for key in ("purpose", "additional_purpose", "transaction_details")
     ]
     if data.get("purpose"):  # structured :86: (?20…): the purpose is what the payer wrote
         texts = texts[:2]

@@ -22,10 +22,15 @@ from readerfund.payments.models import (
     RecurringPlan,
 )
 from readerfund.payments.providers.bank_transfer import BankTransferProvider
-from readerfund.payments.services import transfer_mark_received
+from readerfund.payments.services import transfer_mark_received, transfers_mark_received
 from readerfund.payments.statements.camt import camt_read
 from readerfund.payments.statements.entries import StatementLine, StatementRefused, entry_keys
-from readerfund.payments.statements.matching import Expected, entry_judge, references_find
+from readerfund.payments.statements.matching import (
+    Expected,
+    Verdict,
+    entry_judge,
+    references_find,
+)
 from readerfund.payments.statements.models import Outcome, Reason, Statement, StatementEntry
 from readerfund.payments.statements.mt940 import mt940_read
 from readerfund.payments.tasks import receipt_send
@@ -113,81 +118,105 @@ def statement_import(*, data: bytes, filename: str, user: Any = None) -> ImportR
     nothing (StatementRefused). Importing it again, or a file that overlaps it, adds only
     the entries not seen before."""
     kind, lines = statement_read(data=data)
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _lines_import(kind, lines, filename=filename, user=user)
+        except IntegrityError:
+            # An import of overlapping entries committed meanwhile: our transaction rolled
+            # back whole; again, its entries are now known.
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_ATTEMPTS = 3
+
+
+@transaction.atomic
+def _lines_import(
+    kind: str, lines: list[StatementLine], *, filename: str, user: Any
+) -> ImportReport:
     report = ImportReport(format=kind, entries=len(lines))
     credits = [line for line in lines if line.credit]
     report.debits = len(lines) - len(credits)
     keys = entry_keys(credits)
-    with transaction.atomic():
-        statement = Statement.objects.create(
-            filename=filename[:200], format=kind, imported_by=user, entries=len(lines)
-        )
-        report.statement = statement
-        known = _known_keys(keys)
-        found = {key: references_find(line.remittance) for key, line in zip(keys, credits, strict=True)}
-        transfers = _transfers(r for refs in found.values() for r in refs)
-        for key, line in zip(keys, credits, strict=True):
-            if key in known:
-                report.known += 1
-                continue
-            references = found[key]
-            reference = next((r for r in references if r in transfers), "")
-            _entry_import(
-                report, statement=statement, key=key, line=line,
-                reference=reference or (references[0] if references else ""),
-                contribution=transfers.get(reference),
-            )  # fmt: skip
-        statement.new_credits = report.credited + report.standing_orders + report.to_review
-        statement.credited = report.credited + report.standing_orders
-        statement.to_review = report.to_review
-        statement.known = report.known
-        statement.save(update_fields=["new_credits", "credited", "to_review", "known"])
-    return report
-
-
-def _entry_import(
-    report: ImportReport,
-    *,
-    statement: Statement,
-    key: str,
-    line: StatementLine,
-    reference: str,
-    contribution: Contribution | None,
-) -> None:
-    expected = _expected(reference, contribution)
-    verdict = entry_judge(
-        amount=line.amount, currency=line.currency, booked_on=line.booked_on, expected=expected
+    statement = Statement.objects.create(
+        filename=filename[:200], format=kind, imported_by=user, entries=len(lines)
     )
-    if not reference:
-        verdict = type(verdict)("review", Reason.NO_REFERENCE)
-    try:
-        # The entry row first: a concurrent import of the same entry fails here, on the
-        # unique key, before any money moves (the same pattern as ProviderEvent).
-        with transaction.atomic():
-            entry = StatementEntry.objects.create(
+    report.statement = statement
+    known = _known_keys(keys)
+    found = {key: references_find(line.remittance) for key, line in zip(keys, credits, strict=True)}
+    transfers = _transfers(r for refs in found.values() for r in refs)
+    claimed: set[int] = set()  # transfers an earlier entry of this file pays
+    now = timezone.now()
+    entries: list[StatementEntry] = []
+    for key, line in zip(keys, credits, strict=True):
+        if key in known:
+            report.known += 1
+            continue
+        references = found[key]
+        reference = next((r for r in references if r in transfers), "")
+        contribution = transfers.get(reference)
+        verdict = entry_judge(
+            amount=line.amount, currency=line.currency, booked_on=line.booked_on,
+            expected=_expected(reference, contribution),
+        )  # fmt: skip
+        if not references:
+            verdict = Verdict("review", Reason.NO_REFERENCE)
+        elif verdict.outcome != "review" and contribution and contribution.pk in claimed:
+            verdict = Verdict("review", Reason.REPEAT)  # the same transfer paid twice today
+        credit = verdict.outcome == "credit" and contribution is not None
+        if verdict.outcome != "review" and contribution is not None:
+            claimed.add(contribution.pk)
+        entries.append(
+            StatementEntry(
                 key=key, statement=statement, account=line.account[:34],
                 booked_on=line.booked_on, amount=line.amount, currency=line.currency,
-                remittance=line.remittance[:500], payer=line.payer[:200], reference=reference,
-                outcome=Outcome.REVIEW, reason=verdict.reason,
+                remittance=line.remittance[:500], payer=line.payer[:200],
+                reference=reference or (references[0] if references else ""),
+                # A standing order's payment is settled below, entry by entry.
+                outcome=Outcome.CREDITED if credit else Outcome.REVIEW,
+                reason=verdict.reason,
+                contribution=contribution if credit else None,
+                resolved_at=now if credit else None,
+            )
+        )  # fmt: skip
+        if verdict.outcome == "standing_order":
+            entries[-1].reason = Reason.REPEAT  # until its payment is recorded
+    # The unique key makes each entry once: an overlapping import that committed since
+    # `_known_keys` fails this insert, and the whole import is tried again.
+    StatementEntry.objects.bulk_create(entries, batch_size=_KEY_BATCH)
+    to_credit = {e.contribution_id: e for e in entries if e.outcome == Outcome.CREDITED}
+    marked = set(transfers_mark_received(contribution_ids=[c for c in to_credit if c]))
+    for contribution_id, entry in to_credit.items():
+        if contribution_id not in marked:  # received meanwhile (by hand): not twice
+            StatementEntry.objects.filter(pk=entry.pk).update(
+                outcome=Outcome.REVIEW, reason=Reason.REPEAT, contribution=None, resolved_at=None
+            )
+            entry.outcome, entry.reason = Outcome.REVIEW, Reason.REPEAT
+    report.credited = len(marked)
+    for entry in entries:
+        contribution = transfers.get(entry.reference)
+        if entry.outcome == Outcome.REVIEW and entry.reason == Reason.REPEAT and contribution:
+            expected = _expected(entry.reference, contribution)
+            verdict = entry_judge(
+                amount=entry.amount, currency=entry.currency, booked_on=entry.booked_on,
+                expected=expected,
             )  # fmt: skip
-            if verdict.outcome == "credit" and contribution is not None:
-                if transfer_mark_received(contribution_id=contribution.pk):
-                    _resolved(entry, Outcome.CREDITED, contribution)
-                    report.credited += 1
-                    return
-                # Received meanwhile (by hand, or by another import): not twice.
-                entry.reason = Reason.REPEAT
-                entry.save(update_fields=["reason"])
-            if verdict.outcome == "standing_order" and contribution is not None:
-                if _standing_order_payment(entry=entry, first=contribution):
-                    report.standing_orders += 1
-                    return
-                entry.reason = Reason.REPEAT
-                entry.save(update_fields=["reason"])
-    except IntegrityError:
-        report.known += 1
-        return
-    report.to_review += 1
-    report.reviews.append(entry)
+            if verdict.outcome == "standing_order" and _standing_order_payment(
+                entry=entry, first=contribution
+            ):
+                report.standing_orders += 1
+                continue
+        if entry.outcome == Outcome.REVIEW:
+            report.to_review += 1
+            report.reviews.append(entry)
+    statement.new_credits = len(entries)
+    statement.credited = report.credited + report.standing_orders
+    statement.to_review = report.to_review
+    statement.known = report.known
+    statement.save(update_fields=["new_credits", "credited", "to_review", "known"])
+    return report
 
 
 def _resolved(entry: StatementEntry, outcome: str, contribution: Contribution) -> None:

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError

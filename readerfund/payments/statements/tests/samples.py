@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readerfund.checkout.services import _pending_transfer
-from readerfund.payments.models import Contribution, PaymentAttempt
+from readerfund.payments.models import Contribution, ContributionStatus, PaymentAttempt
 from readerfund.payments.providers.bank_transfer import BankTransferProvider
+from readerfund.payments.services import supporter_for
 
 FILES = Path(__file__).parent / "files"
 ACCOUNT = "DE89370400440532013000"
@@ -35,6 +36,37 @@ def pending_transfer(
     return Contribution.objects.get(provider_payment_id=reference)
 
 
+def pending_transfers_many(codes: list[str], *, amount: int, currency: str = "EUR") -> None:
+    """Many readers' pending transfers at once (bulk inserts, for the 10,000-entry file):
+    the rows `pending_transfer` makes, one supporter for all."""
+    supporter = supporter_for(email="many@example.org")
+    attempts = PaymentAttempt.objects.bulk_create(
+        PaymentAttempt(
+            public_id=uuid.UUID(code.replace("RF-", "").replace("-", "").lower() + "0" * 24),
+            provider="bank_transfer",
+            frequency="one_off",
+            amount=amount,
+            currency=currency,
+            email="many@example.org",
+            provider_reference=code,
+        )
+        for code in codes
+    )
+    Contribution.objects.bulk_create(
+        Contribution(
+            supporter=supporter,
+            attempt=attempt,
+            provider="bank_transfer",
+            provider_payment_id=attempt.provider_reference,
+            frequency="one_off",
+            amount=amount,
+            currency=currency,
+            status=ContributionStatus.PENDING,
+        )
+        for attempt in attempts
+    )
+
+
 @dataclass(frozen=True)
 class Credit:
     booked_on: datetime.date
@@ -51,7 +83,9 @@ def _purpose(text: str) -> str:
     return "".join(f"?{20 + n}{chunk}" for n, chunk in enumerate(chunks[:10]))
 
 
-def mt940_file(credits: Iterable[Credit], *, account: str = ACCOUNT, currency: str = "EUR") -> bytes:
+def mt940_file(
+    credits: Iterable[Credit], *, account: str = ACCOUNT, currency: str = "EUR"
+) -> bytes:
     """One MT940 statement (CRLF, as exported) holding `credits`."""
     items = list(credits)
     first = items[0].booked_on if items else datetime.date(2024, 3, 1)

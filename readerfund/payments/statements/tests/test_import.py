@@ -25,6 +25,7 @@ from readerfund.payments.statements.tests.samples import (
     Credit,
     mt940_file,
     pending_transfer,
+    pending_transfers_many,
     references,
 )
 
@@ -171,6 +172,7 @@ def test_a_standing_order_becomes_a_monthly_plan_that_lapses_when_the_money_stop
 
     # when no payment comes for a month and the grace period
     last = plan.payments.get().received_at
+    assert last is not None
     assert standing_orders_lapse(now=last + datetime.timedelta(days=40)) == 0
     assert standing_orders_lapse(now=last + datetime.timedelta(days=42)) == 1
 
@@ -204,8 +206,7 @@ def test_the_same_reference_twice_in_a_week_is_no_standing_order():
 def test_ten_thousand_entries_are_credited_once_each():
     # given 10,000 pending transfers and a statement that pays them all
     codes = references(10_000)
-    for reference in codes:
-        pending_transfer(reference, amount=500)
+    pending_transfers_many(codes, amount=500)
     day = datetime.date(2024, 3, 4)
     data = mt940_file(
         Credit(day, "5,00", f"DONATION {reference}", bank_reference=f"B{n:06d}")
