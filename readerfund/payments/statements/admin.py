@@ -152,7 +152,7 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
                 "orders": report.standing_orders,
                 "review": report.to_review,
                 "known": report.known,
-            },  # fmt: skip
+            },
             messages.SUCCESS,
         )
         return HttpResponseRedirect(self._page())
