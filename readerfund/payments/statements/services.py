@@ -81,9 +81,10 @@ def _transfers(references: Iterable[str]) -> dict[str, Contribution]:
     found: dict[str, Contribution] = {}
     wanted = sorted(set(references))
     for start in range(0, len(wanted), _KEY_BATCH):
+        # Only what matching reads (a standing order's payment loads the rest, rarely).
         for contribution in Contribution.objects.filter(
             provider=PROVIDER, provider_payment_id__in=wanted[start : start + _KEY_BATCH]
-        ):
+        ).only("provider_payment_id", "amount", "currency", "status", "received_at"):
             found[contribution.provider_payment_id] = contribution
     return found
 
@@ -170,14 +171,14 @@ def _lines_import(
             claimed.add(contribution.pk)
         entries.append(
             StatementEntry(
-                key=key, statement=statement, account=line.account[:34],
+                key=key, statement_id=statement.pk, account=line.account[:34],
                 booked_on=line.booked_on, amount=line.amount, currency=line.currency,
                 remittance=line.remittance[:500], payer=line.payer[:200],
                 reference=reference or (references[0] if references else ""),
                 # A standing order's payment is settled below, entry by entry.
                 outcome=Outcome.CREDITED if credit else Outcome.REVIEW,
                 reason=verdict.reason,
-                contribution=contribution if credit else None,
+                contribution_id=contribution.pk if credit and contribution else None,
                 resolved_at=now if credit else None,
             )
         )  # fmt: skip
