@@ -146,7 +146,11 @@ def _lines_import(
     )
     report.statement = statement
     known = _known_keys(keys)
-    found = {key: references_find(line.remittance) for key, line in zip(keys, credits, strict=True)}
+    found = {
+        key: references_find(line.remittance)
+        for key, line in zip(keys, credits, strict=True)
+        if key not in known
+    }
     transfers = _transfers(r for refs in found.values() for r in refs)
     claimed: set[int] = set()  # transfers an earlier entry of this file pays
     now = timezone.now()

@@ -4,6 +4,7 @@ the Stripe SDK run unchanged against it."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import secrets
@@ -13,8 +14,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 RECORDED = Path(__file__).parent / "stripe_api"
 
@@ -121,8 +120,9 @@ class StripeEndpoints:
         return Handler
 
 
-@pytest.fixture
-def stripe_endpoints(settings) -> Iterator[StripeEndpoints]:
+@contextlib.contextmanager
+def stripe_endpoints_serve(settings: Any) -> Iterator[StripeEndpoints]:
+    """Serves the stand-in and points readerfund's Stripe settings at it."""
     stand_in = StripeEndpoints()
     thread = threading.Thread(target=stand_in.server.serve_forever, daemon=True)
     thread.start()

@@ -12,11 +12,17 @@ from django.core.management import CommandError, call_command
 
 from readerfund.payments.providers.stripe import STRIPE_API_VERSION
 from readerfund.payments.stripe_setup import STRIPE_WEBHOOK_EVENTS
-from readerfund.payments.tests.stripe_endpoints import stripe_endpoints  # noqa: F401
+from readerfund.payments.tests.stripe_endpoints import stripe_endpoints_serve
 
 pytestmark = pytest.mark.django_db
 
 URL = "https://support.example.org/payments/webhooks/stripe/"
+
+
+@pytest.fixture
+def stripe_endpoints(settings):
+    with stripe_endpoints_serve(settings) as stand_in:
+        yield stand_in
 
 
 def _setup(capsys, *args: str) -> str:
