@@ -106,3 +106,24 @@ def mt940_file(
 
 def references(count: int) -> list[str]:
     return [f"RF-{n:04X}-{n * 7 % 65536:04X}" for n in range(1, count + 1)]
+
+
+def camt053_file(entries: Iterable[tuple[str, str, list[str]]], *, account: str = ACCOUNT) -> bytes:
+    """A camt.053 statement of credits (amount "25.00", currency, the payer's text lines)."""
+    items = []
+    for n, (amount, currency, texts) in enumerate(entries, start=1):
+        ustrd = "".join(f"<Ustrd>{text}</Ustrd>" for text in texts)
+        items.append(
+            f'<Ntry><Amt Ccy="{currency}">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+            f"<Sts>BOOK</Sts><BookgDt><Dt>2024-03-04</Dt></BookgDt>"
+            f"<AcctSvcrRef>T{n:08d}</AcctSvcrRef><NtryDtls><TxDtls>"
+            f"<RltdPties><Dbtr><Nm>Reader {n}</Nm></Dbtr></RltdPties>"
+            f"<RmtInf>{ustrd}</RmtInf></TxDtls></NtryDtls></Ntry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+        "<GrpHdr><MsgId>M1</MsgId><CreDtTm>2024-03-04T18:00:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>S1</Id><Acct><Id><IBAN>{account}</IBAN></Id></Acct>{''.join(items)}</Stmt>"
+        "</BkToCstmrStmt></Document>\n"
+    ).encode()
