@@ -123,9 +123,10 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         form = StatementUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             for error in form.errors.get("file", []):
-                self.message_user(request, error, messages.ERROR)
+                self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(self._page())
-        name = request.FILES["file"].name or "statement"
+        upload = form.files.get("file")
+        name = getattr(upload, "name", None) or "statement"
         try:
             report = statement_import(
                 data=form.cleaned_data["file"], filename=name, user=request.user

@@ -19,7 +19,8 @@ RECORDED = Path(__file__).parent / "stripe_api"
 
 
 def _recorded(name: str) -> dict[str, Any]:
-    return json.loads((RECORDED / f"{name}.json").read_text())
+    recorded: dict[str, Any] = json.loads((RECORDED / f"{name}.json").read_text())
+    return recorded
 
 
 class StripeEndpoints:
@@ -73,9 +74,10 @@ class StripeEndpoints:
 
             def do_POST(self) -> None:
                 path, form = self._record()
-                events = form.get("enabled_events[]") or [
-                    v for k, v in form.items() if k.startswith("enabled_events[")
-                    for v in v
+                # The SDK sends a list as enabled_events[0]=…&enabled_events[1]=…
+                events = [
+                    value for key, values in sorted(form.items())
+                    if key.startswith("enabled_events[") for value in values
                 ]  # fmt: skip
                 if path == "/v1/webhook_endpoints":
                     created = _recorded("webhook_endpoint")

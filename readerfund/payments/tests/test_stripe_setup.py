@@ -27,7 +27,8 @@ def stripe_endpoints(settings):
 
 def _setup(capsys, *args: str) -> str:
     call_command("payments", "stripe-setup", *args)
-    return capsys.readouterr().out
+    out: str = capsys.readouterr().out
+    return out
 
 
 def test_a_new_endpoint_is_created_with_the_pinned_version_and_events(stripe_endpoints, capsys):
