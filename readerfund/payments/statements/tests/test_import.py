@@ -222,3 +222,27 @@ def test_ten_thousand_entries_are_credited_once_each():
     assert (second.known, second.credited) == (10_000, 0)
     assert Contribution.objects.filter(status=ContributionStatus.SUCCEEDED).count() == 10_000
     assert Statement.objects.count() == 2
+
+
+BATCH_BOOKING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>N1</MsgId><CreDtTm>2024-03-04T10:00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>N1</Id><Acct><Id><Othr><Id>0532013000</Id></Othr></Id></Acct>
+<Ntry><Amt Ccy="EUR">35.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>2024-03-04</Dt></BookgDt><AcctSvcrRef>BATCH-77</AcctSvcrRef>
+<NtryDtls>
+<TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">25.00</Amt></TxAmt></AmtDtls>
+<RmtInf><Ustrd>RF-AB12-CD34</Ustrd></RmtInf></TxDtls>
+<TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls>
+<RmtInf><Strd><CdtrRefInf><Ref>RF56789ABC</Ref></CdtrRefInf></Strd></RmtInf></TxDtls>
+</NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>
+"""
+
+
+def test_a_batch_booking_credits_each_transfer_it_carries(transfers):
+    # when one booked entry of €35 carries two transfers, €25 and €10
+    report = statement_import(data=BATCH_BOOKING, filename="batch.xml")
+
+    # then each is credited on its own
+    assert report.credited == 2
+    assert _status("RF-AB12-CD34") == _status("RF-5678-9ABC") == ContributionStatus.SUCCEEDED
