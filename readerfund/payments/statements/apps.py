@@ -8,5 +8,9 @@ class StatementsConfig(AppConfig):
     verbose_name = _("Bank statements")
 
     def ready(self) -> None:
-        # Imported here: the module uses models, loaded only once every app is.
+        # Imported here: the modules use models, loaded only once every app is.
+        from readerfund.core.privacy import privacy_step_register
         from readerfund.payments.statements import tasks  # noqa: F401 (its periodic job)
+        from readerfund.payments.statements.privacy import StatementPrivacy
+
+        privacy_step_register(StatementPrivacy())
