@@ -160,6 +160,14 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "Account details shown for bank transfers (`;` starts a new line); empty disables them.",
     ),
     EnvSetting(
+        "READERFUND_STANDING_ORDER_GRACE_DAYS",
+        "10",
+        "10",
+        "Days past a month without a payment after which a standing order's plan (found on "
+        "imported bank statements) lapses and stops counting toward the goal "
+        "(docs/bank-statements.md).",
+    ),
+    EnvSetting(
         "STRIPE_SECRET_KEY",
         "",
         "",

@@ -108,6 +108,14 @@ READERFUND_TEST_MODE = _flag("READERFUND_TEST_MODE")
 READERFUND_BANK_DETAILS = [
     line.strip() for line in env_value("READERFUND_BANK_DETAILS").split(";") if line.strip()
 ]
+try:
+    READERFUND_STANDING_ORDER_GRACE_DAYS = int(env_value("READERFUND_STANDING_ORDER_GRACE_DAYS"))
+except ValueError as error:
+    raise ConfigurationError(
+        "READERFUND_STANDING_ORDER_GRACE_DAYS must be a number of days."
+    ) from error
+if READERFUND_STANDING_ORDER_GRACE_DAYS < 0:
+    raise ConfigurationError("READERFUND_STANDING_ORDER_GRACE_DAYS must be 0 or more.")
 STRIPE_SECRET_KEY = env_value("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_value("STRIPE_PUBLISHABLE_KEY")
 STRIPE_ACCOUNT_COUNTRY = env_value("STRIPE_ACCOUNT_COUNTRY").strip().upper()
@@ -167,6 +175,7 @@ INSTALLED_APPS = [
     "readerfund.campaigns",
     "readerfund.events",
     "readerfund.payments",
+    "readerfund.payments.statements",
     "readerfund.checkout",
     "readerfund.supporters",
     "readerfund.reminders",

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,6 +27,7 @@ from readerfund.payments.models import (
     RecurringPlan,
 )
 from readerfund.payments.services import transfer_mark_received
+from readerfund.payments.stripe_admin import stripe_webhook_view
 
 
 def _language() -> str:
@@ -188,3 +190,7 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "provider", "type", "event_id"]
     list_filter = ["provider", "type"]
     search_fields = ["event_id"]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(stripe_webhook_view)
+        return [path("stripe-webhook/", view, name="payments_stripe_webhook"), *super().get_urls()]

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from readerfund.payments.models import (
@@ -30,7 +31,7 @@ from readerfund.payments.providers.base import (
     PlanChanged,
     ProviderEventData,
 )
-from readerfund.payments.tasks import receipt_send
+from readerfund.payments.tasks import receipt_send, receipts_send
 
 logger = logging.getLogger(__name__)
 
@@ -270,3 +271,45 @@ def transfer_mark_received(*, contribution_id: int) -> bool:
         )
     receipt_send.enqueue(contribution.pk)
     return True
+
+
+#: Rows per statement of the bulk update and per queued receipt batch.
+_BATCH = 500
+
+
+@transaction.atomic
+def transfers_mark_received(*, contribution_ids: list[int]) -> list[int]:
+    """`transfer_mark_received` for many transfers at once (an imported bank statement):
+    the same rule — only a pending transfer becomes received, each once — in a few
+    statements instead of several per transfer. Returns the ids this call recorded.
+
+    The rows are locked first, so a concurrent mark (an admin's action, another import)
+    waits and then finds them received.
+    """
+    marked: list[int] = []
+    now = timezone.now()
+    for start in range(0, len(contribution_ids), _BATCH):
+        batch = contribution_ids[start : start + _BATCH]
+        pending = list(
+            Contribution.objects.select_for_update()
+            .filter(pk__in=batch, status=ContributionStatus.PENDING)
+            .values_list("pk", "attempt_id")
+        )
+        ids = [pk for pk, _attempt in pending]
+        Contribution.objects.filter(pk__in=ids).update(
+            status=ContributionStatus.SUCCEEDED, received_at=now
+        )
+        PaymentAttempt.objects.filter(pk__in=[a for _pk, a in pending if a]).update(
+            status=AttemptStatus.SUCCEEDED
+        )
+        if ids:
+            # Queued in this transaction, like each single receipt: they exist if and only
+            # if the transfers are received.
+            receipts_send.enqueue(ids)
+        marked += ids
+    if marked:
+        # A bulk update sends no post_save: one, for the last row, tells those who keep
+        # aggregates of the ledger (the funding goal) that it changed.
+        last = Contribution.objects.get(pk=marked[-1])
+        post_save.send(sender=Contribution, instance=last, created=False, update_fields=None)
+    return marked

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from readerfund.core.mail import EmailNotSent
 from readerfund.core.outbox import email_send_once
 from readerfund.payments.emails import receipt_email
 from readerfund.payments.models import Contribution
@@ -23,3 +24,18 @@ def receipt_send(contribution_id: int) -> None:
         key=f"receipt:{contribution.pk}",
         what=f"receipt of contribution {contribution.pk}",
     )
+
+
+@task()
+def receipts_send(contribution_ids: list[int]) -> None:
+    """The receipts of many contributions (transfers received from one bank statement).
+    Each is sent at most once (core/outbox.py), so running the batch again after a failure
+    sends only those not yet sent; a refused one does not hold back the others."""
+    failed = []
+    for contribution_id in contribution_ids:
+        try:
+            receipt_send.call(contribution_id)
+        except EmailNotSent:
+            failed.append(contribution_id)
+    if failed:
+        raise EmailNotSent(f"receipts of contributions {failed} not sent")
