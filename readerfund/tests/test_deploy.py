@@ -17,6 +17,7 @@ import pytest
 
 from readerfund.campaigns.serving import CACHE_CONTROL
 from readerfund.tests.processes import free_port
+from readerfund.tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -147,7 +148,10 @@ def test_nginx_serves_readerfund_over_tls_and_keeps_addresses_out_of_its_log(
     assert embed.getheader("Cache-Control") == CACHE_CONTROL
     assert health.status == 200
     # and the access log has the network, not the address, and no query string
-    lines = (tmp_path / "readerfund.access.log").read_text().splitlines()
+    log = tmp_path / "readerfund.access.log"
+    # (nginx writes a line once the answer has gone out: the last may come a moment later)
+    wait_for(lambda: len(log.read_text().splitlines()) >= 3, "nginx's access log lines")
+    lines = log.read_text().splitlines()
     assert len(lines) == 3
     assert all(line.startswith("127.0.0.0 [") for line in lines), lines
     assert '"GET /embed.js"' in lines[1] and "token=abc" not in lines[1]
