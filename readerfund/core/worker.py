@@ -178,6 +178,8 @@ class ReaderfundWorker(Worker):
                 self._database_up_since = None
                 _close_connection()
             except Exception:
+                # Logged with its traceback, and the beat goes on: a heartbeat thread that
+                # died would make this live worker look dead and its tasks run again.
                 logger.exception("worker %s: heartbeat failed", self.worker_id)
 
 
