@@ -10,6 +10,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 from readerfund.config import ConfigurationError, data_dir, env_value, is_production
+from readerfund.plugins import provider_apps
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PRODUCTION = is_production()
@@ -150,6 +151,8 @@ INSTALLED_APPS = [
     "readerfund.campaigns",
     "readerfund.events",
     "readerfund.payments",
+    # every installed payment provider, readerfund's own included (readerfund/plugins.py)
+    *provider_apps(),
     "readerfund.checkout",
     "readerfund.supporters",
     "readerfund.reminders",

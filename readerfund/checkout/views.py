@@ -1,4 +1,4 @@
-"""The checkout: the give page, starting a payment, the sandbox, thanks."""
+"""The checkout: the give page, starting a payment, thanks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from readerfund.checkout.forms import GiveForm
 from readerfund.checkout.services import checkout_start, rate_limit_check
@@ -24,9 +24,8 @@ from readerfund.core.supporter_token import supporter_token_issue
 from readerfund.payments.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
-from readerfund.payments.services import attempt_confirm, provider_event_apply
+from readerfund.payments.registry import provider_get, providers_for_country
+from readerfund.payments.services import attempt_confirm
 
 
 def _with_csp(response: HttpResponse, providers: list[Any]) -> HttpResponse:
@@ -153,40 +152,6 @@ def _start(request: HttpRequest) -> HttpResponse:
     elif result.outcome == "failed":
         return _answer(request, {"error": result.message or _("The payment failed.")}, 402)
     return _answer(request, body)
-
-
-@require_http_methods(["GET", "POST"])
-def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
-    """The test-mode payment page: pay or fail, then the same event road as a real provider."""
-    found = get_object_or_404(PaymentAttempt, public_id=attempt, provider="sandbox")
-    provider = SandboxProvider()
-    if not provider_allowed(provider):
-        # Production without READERFUND_TEST_MODE: no test payment may reach the ledger.
-        raise Http404("test mode is off")
-    if request.method == "POST" and found.status == AttemptStatus.STARTED:
-        paid = request.POST.get("outcome") == "pay"
-        body, signature = provider.event_for(attempt=found, paid=paid)
-        event = provider.parse_webhook(body=body, headers={SIGNATURE_HEADER: signature})
-        provider_event_apply(provider="sandbox", event=event)
-        if not paid:
-            # Only a started attempt may fail. A Pay on the same attempt may have won a
-            # race since `found` was read: the ledger then made it `succeeded` beside its
-            # contribution, and saving the stale instance would turn it back to `failed`.
-            PaymentAttempt.objects.filter(pk=found.pk, status=AttemptStatus.STARTED).update(
-                status=AttemptStatus.FAILED
-            )
-            found.refresh_from_db(fields=["status"])
-            if found.status == AttemptStatus.SUCCEEDED:
-                return redirect("checkout:thanks", attempt=found.public_id)
-            return redirect(reverse("checkout:give") + "?failed=1")
-        return redirect("checkout:thanks", attempt=found.public_id)
-    context = {
-        "attempt": found,
-        "amount": money_format(found.amount, found.currency, language_current()),
-        "frequency": found.get_frequency_display(),
-        "test_mode": True,
-    }
-    return _with_csp(render(request, "checkout/sandbox.html", context), [])
 
 
 def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:

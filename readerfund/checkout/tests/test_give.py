@@ -54,7 +54,7 @@ def test_a_sandbox_gift_goes_through_the_ledger_and_sends_one_receipt(client):
     started = _give(client)
     assert started.status_code == 200, started.content
     next_url = started.json()["next"]
-    assert next_url.startswith("/give/sandbox/")
+    assert next_url.startswith("/payments/sandbox/")
 
     # when they pay on the test page
     paid = client.post(next_url, {"outcome": "pay"})

@@ -13,7 +13,7 @@ from readerfund.payments.models import (
     RecurringPlan,
 )
 from readerfund.payments.providers.base import PaymentSucceeded, PlanChanged
-from readerfund.payments.providers.stripe import StripeProvider
+from readerfund.payments.providers.stripe.provider import StripeProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import (
