@@ -72,6 +72,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     context = {
         "providers": providers,
         "test_mode": any(p.test_mode for p in providers),
+        "any_traceless": any(p.allows_anonymous for p in providers),
         "amounts": _amount_table(language),
         # Each with its number of decimals: give.js reads amounts with the currency's own.
         "currencies": [(code, currency_digits(code)) for code in CURRENCIES],
@@ -88,6 +89,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
             # return_to); the form checks it against the allowlist before using it.
             "return_to": query.get("return_to", request.headers.get("Referer", ""))[:500],
             "email": query.get("email", "")[:254] if request.method == "POST" else "",
+            "no_trace": bool(query.get("no_trace")) if request.method == "POST" else False,
         },
         "provider_context": {k: v for p in providers for k, v in p.page_context().items()},
     }
@@ -130,6 +132,9 @@ def _start(request: HttpRequest) -> HttpResponse:
         return _answer(request, {"error": _("This payment method is not available.")}, 400)
     if form.cleaned_data["frequency"] != "one_off" and not provider.supports_recurring:
         return _answer(request, {"error": _("This payment method is for one-off gifts only.")}, 400)
+    if form.cleaned_data["no_trace"] and not provider.allows_anonymous:
+        message = _("This payment method needs your email address.")
+        return _answer(request, {"error": message}, 400)
     try:
         rate_limit_check(
             client_ip=client_ip(request), session_key=request.session.session_key or "none"
@@ -171,6 +176,8 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "contribution": contribution,
         "received": received,
         "pending_transfer": contribution is not None and contribution.status == "pending",
+        # Given without a trace: no address was kept, so no receipt and no manage link.
+        "traceless": not found.email,
         "amount": money_format(found.amount, found.currency, language_current()),
         "frequency": found.get_frequency_display(),
         # The supporter token travels in the fragment: it never reaches a server log.

@@ -26,8 +26,9 @@ def provider_app_configs() -> list[ProviderAppConfig]:
 def _instances() -> dict[str, PaymentProvider]:
     found: dict[str, PaymentProvider] = {}
     for app in provider_app_configs():
-        provider_class: type[PaymentProvider] = import_string(app.provider)
-        found[provider_class.identifier] = provider_class()
+        for dotted in app.providers:
+            provider_class: type[PaymentProvider] = import_string(dotted)
+            found[provider_class.identifier] = provider_class()
     return found
 
 
@@ -107,6 +108,6 @@ def provider_urls() -> list[URLPattern | URLResolver]:
     routes: list[URLPattern | URLResolver] = []
     for app in provider_app_configs():
         if module_has_submodule(app.module, "urls"):
-            identifier = import_string(app.provider).identifier
+            identifier = import_string(app.providers[0]).identifier
             routes.append(path(f"payments/{identifier}/", include(f"{app.name}.urls")))
     return routes

@@ -67,6 +67,7 @@ def test_a_sandbox_gift_goes_through_the_ledger_and_sends_one_receipt(client):
     assert (contribution.campaign, contribution.variant, contribution.channel) == (
         "end-of-article-ask", "urgent", "ask",
     )  # fmt: skip
+    assert contribution.supporter is not None
     assert contribution.supporter.email == "reader@example.org"
     assert ProviderEvent.objects.filter(provider="sandbox").count() == 1
     assert "#readerfund-supporter=" in thanks.content.decode()

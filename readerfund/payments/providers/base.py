@@ -65,7 +65,33 @@ class PlanChanged:
     amount: int | None = None
 
 
-Fact = PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged
+@dataclass(frozen=True)
+class PaymentHeld:
+    """Money arrived that does not match the attempt (too little, too much, too late): it
+    goes to the review list, and nothing is credited until an admin decides."""
+
+    payment_id: str
+    reason: Literal["paid_partial", "paid_over", "paid_late"]
+    expected_amount: int
+    currency: str
+    occurred_at: datetime.datetime
+    attempt_id: str = ""
+    received_amount: int = 0  # in `currency`'s minor units, as the provider converted it
+    received: str = ""  # what arrived, in the provider's words ("0.0001 BTC")
+
+
+@dataclass(frozen=True)
+class AttemptClosed:
+    """The provider will take no payment for this attempt any more (an invoice expired or
+    became invalid unpaid). Closes a started attempt; a paid one stays paid."""
+
+    attempt_id: str
+    occurred_at: datetime.datetime
+
+
+Fact = (
+    PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged | PaymentHeld | AttemptClosed
+)
 
 
 @dataclass(frozen=True)
@@ -127,11 +153,12 @@ class StartResult:
 class ProviderAppConfig(AppConfig):
     """The Django app of a provider package; its entry point names this class.
 
-    `provider` is the dotted path of the `PaymentProvider` subclass (imported once models
-    are loaded). A `urls.py` in the package is served under `/payments/<identifier>/`.
+    `providers` are the dotted paths of the package's `PaymentProvider` subclasses (imported
+    once models are loaded): usually one, or a real one and its test-mode stand-in. A
+    `urls.py` in the package is served under `/payments/<identifier of the first>/`.
     """
 
-    provider: ClassVar[str]
+    providers: ClassVar[tuple[str, ...]]
 
 
 class PaymentProvider(ABC):

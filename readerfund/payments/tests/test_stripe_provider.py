@@ -100,6 +100,7 @@ def test_a_one_off_card_gift_is_recorded_exactly_once(provider, localstripe, mak
         "b",
         "ask",
     )
+    assert contribution.supporter is not None
     assert contribution.supporter.email == "reader@example.org"
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUCCEEDED

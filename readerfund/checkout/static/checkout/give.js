@@ -36,6 +36,10 @@
   const methodNote = byId("method-note");
   const amountGroup = byId("amount-group");
   const email = form.elements.namedItem("email");
+  const noTrace = byId("no_trace");
+  const traceless = byId("traceless");
+  const emailField = byId("email-field");
+  const nameField = byId("name-field");
   const nameInput = form.elements.namedItem("name");
   const msg = (key) => form.dataset[key] || "";
   const fill = (template, amount) => (template || "").replace("{amount}", amount);
@@ -186,7 +190,25 @@
     for (const handler of Object.values(handlers)) handler[hook]?.(...args);
   };
 
+  /** Giving without a trace: offered with the methods that allow it; when chosen, the
+   * fields that would name the reader are hidden and emptied (the server keeps none). */
+  const givingTraceless = () => Boolean(noTrace?.checked && method()?.dataset.traceless === "true");
+  const updateTraceless = () => {
+    if (!traceless) return;
+    traceless.hidden = method()?.dataset.traceless !== "true";
+    if (traceless.hidden) noTrace.checked = false;
+    const on = givingTraceless();
+    for (const field of [emailField, nameField]) field.hidden = on;
+    for (const input of form.querySelectorAll("#anonymous, #consent")) input.closest(".check").hidden = on;
+    if (on) {
+      email.value = "";
+      nameInput.value = "";
+      setFieldError("email", "");
+    }
+  };
+
   const updateMethod = () => {
+    updateTraceless();
     const chosen = method()?.value;
     for (const [identifier, handler] of Object.entries(handlers)) handler.select?.(identifier === chosen);
   };
@@ -237,7 +259,7 @@
     const errors = {};
     const amount = amountError();
     if (amount) errors.amount = amount;
-    if (!emailLooksValid(email.value)) errors.email = msg("msgEmail");
+    if (!givingTraceless() && !emailLooksValid(email.value)) errors.email = msg("msgEmail");
     const chosen = method();
     if (!chosen) errors.method = msg("msgMethod");
     else if (chosen.dataset.recurring === "false" && frequency() !== "one_off") errors.method = msg("msgOneOffOnly");
@@ -350,6 +372,7 @@
     update();
   });
   email.addEventListener("input", () => setFieldError("email", ""));
+  noTrace?.addEventListener("change", updateTraceless);
   for (const radio of form.querySelectorAll('input[name="method"]')) {
     radio.addEventListener("change", () => {
       setFieldError("method", "");

@@ -5,4 +5,4 @@ class BankTransferConfig(ProviderAppConfig):
     name = "readerfund.payments.providers.bank_transfer"
     label = "payments_bank_transfer"
     verbose_name = "Bank transfer"
-    provider = "readerfund.payments.providers.bank_transfer.provider.BankTransferProvider"
+    providers = ("readerfund.payments.providers.bank_transfer.provider.BankTransferProvider",)

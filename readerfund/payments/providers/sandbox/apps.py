@@ -5,4 +5,4 @@ class SandboxConfig(ProviderAppConfig):
     name = "readerfund.payments.providers.sandbox"
     label = "payments_sandbox"
     verbose_name = "Sandbox (test mode)"
-    provider = "readerfund.payments.providers.sandbox.provider.SandboxProvider"
+    providers = ("readerfund.payments.providers.sandbox.provider.SandboxProvider",)

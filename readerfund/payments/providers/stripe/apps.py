@@ -5,4 +5,4 @@ class StripeConfig(ProviderAppConfig):
     name = "readerfund.payments.providers.stripe"
     label = "payments_stripe"
     verbose_name = "Stripe"
-    provider = "readerfund.payments.providers.stripe.provider.StripeProvider"
+    providers = ("readerfund.payments.providers.stripe.provider.StripeProvider",)
