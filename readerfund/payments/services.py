@@ -311,3 +311,29 @@ def transfer_mark_received(*, contribution_id: int) -> bool:
     if contribution.supporter_id is not None:
         receipt_send.enqueue(contribution.pk)
     return True
+
+
+@transaction.atomic
+def review_resolve(*, review_id: int, resolution: str) -> bool:
+    """An admin's decision on a payment to review: "credited" records the amount received as
+    the gift (once: the payment's id is the contribution's), "dismissed" records nothing.
+    True if this call decided it; a decided review changes no more."""
+    review = PaymentReview.objects.select_for_update().get(pk=review_id)
+    if review.resolved_at is not None:
+        return False
+    if resolution == "credited":
+        attempt_id = str(review.attempt.public_id) if review.attempt else ""
+        fact = PaymentSucceeded(
+            payment_id=review.provider_payment_id,
+            amount=review.received_amount or review.expected_amount,
+            currency=review.currency,
+            occurred_at=timezone.now(),
+            attempt_id=attempt_id,
+        )
+        facts_apply(provider=review.provider, facts=[fact])
+    elif resolution != "dismissed":
+        raise ValueError(f"unknown resolution {resolution!r}")
+    review.resolved_at = timezone.now()
+    review.resolution = resolution
+    review.save(update_fields=["resolved_at", "resolution"])
+    return True
