@@ -179,7 +179,7 @@ class Store:
 
 
 CHECKOUT_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>BTCPay stand-in: invoice {id}</title></head><body>
+<title>BTCPay stand-in: invoice {id}</title><link rel="icon" href="data:,"></head><body>
 <h1>Pay {amount} {currency}</h1><p id="status">{status} {additional}</p>
 <p>Send {due} BTC to <code>bcrt1q{id}</code> (on-chain or Lightning).</p>
 <form method="post">
