@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readerfund.core.money import currency_digits
+from readerfund.payments.models import Frequency
 from readerfund.payments.providers.base import (
     AttemptClosed,
     Fact,
@@ -39,6 +40,7 @@ from readerfund.payments.providers.base import (
     WebhookRejected,
 )
 from readerfund.payments.providers.btcpay.client import BTCPayClient, Invoice
+from readerfund.payments.providers.btcpay.pledges import PLEDGE_NEEDS_EMAIL, pledge_start
 
 if TYPE_CHECKING:
     from readerfund.payments.models import PaymentAttempt
@@ -94,8 +96,8 @@ class BTCPayProvider(PaymentProvider):
     identifier = "btcpay"
     label = "Crypto (Bitcoin, Lightning)"
     marks = ("crypto",)
-    # A monthly gift is a pledge: a fresh invoice emailed each month (pledges.py).
-    supports_recurring = False
+    # A monthly or yearly gift is a pledge: a fresh invoice emailed each period (pledges.py).
+    supports_recurring = True
     allows_anonymous = True
 
     def is_configured(self) -> bool:
@@ -109,6 +111,10 @@ class BTCPayProvider(PaymentProvider):
         )
 
     def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
+        if attempt.frequency != Frequency.ONE_OFF:
+            if not attempt.email:
+                return StartResult("failed", message=str(PLEDGE_NEEDS_EMAIL))
+            pledge_start(attempt=attempt)
         client = self.client()
         order_id = str(attempt.public_id)
         thanks = reverse("checkout:thanks", args=[attempt.public_id])

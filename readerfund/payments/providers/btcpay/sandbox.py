@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readerfund.core.money import minor_to_major
+from readerfund.payments.models import Frequency
 from readerfund.payments.providers.base import (
     PaymentProvider,
     ProviderEventData,
@@ -29,6 +30,7 @@ from readerfund.payments.providers.base import (
     WebhookRejected,
 )
 from readerfund.payments.providers.btcpay.client import invoice_from
+from readerfund.payments.providers.btcpay.pledges import PLEDGE_NEEDS_EMAIL, pledge_start
 from readerfund.payments.providers.btcpay.provider import ATTEMPT_KEY, invoice_facts
 
 if TYPE_CHECKING:
@@ -55,12 +57,17 @@ class BTCPayTestProvider(PaymentProvider):
     identifier = "btcpay_test"
     label = "Crypto (test mode)"
     marks = ("crypto",)
-    supports_recurring = False
+    # A monthly or yearly gift is a pledge: a fresh invoice emailed each period (pledges.py).
+    supports_recurring = True
     allows_anonymous = True
     test_mode = True
     stands_in_for = "btcpay"
 
     def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
+        if attempt.frequency != Frequency.ONE_OFF:
+            if not attempt.email:
+                return StartResult("failed", message=str(PLEDGE_NEEDS_EMAIL))
+            pledge_start(attempt=attempt)
         url = reverse("btcpay:test_invoice", args=[attempt.public_id])
         return StartResult(
             "redirect", reference=f"test_inv_{attempt.public_id.hex}", redirect_url=url

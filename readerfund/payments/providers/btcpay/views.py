@@ -6,12 +6,17 @@ import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from readerfund.core.language import language_current
+from readerfund.core.language import language_current, language_from_tag
 from readerfund.core.money import money_format
 from readerfund.core.pages import page_csp
+from readerfund.core.tokens import TokenInvalid, token_read
 from readerfund.payments.models import AttemptStatus, PaymentAttempt
+from readerfund.payments.providers.btcpay.models import Pledge, PledgeStatus
+from readerfund.payments.providers.btcpay.pledges import STOP_LINK_DAYS, STOP_PURPOSE, pledge_stop
 from readerfund.payments.providers.btcpay.sandbox import (
     OUTCOMES,
     SANDBOX_SIGNATURE_HEADER,
@@ -42,4 +47,30 @@ def test_invoice(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
     response = render(request, "payments_btcpay/test_invoice.html", context)
     response["Content-Security-Policy"] = page_csp([])
     response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+# Like an unsubscribe link: the signed token is the authority, so no CSRF check on its
+# POST; a GET only shows the button (mail scanners follow links and must stop nothing).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def pledge_stop_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every pledge email: stop the invoices."""
+    try:
+        claims = token_read(token, purpose=STOP_PURPOSE, max_age_days=STOP_LINK_DAYS)
+        pledge = Pledge.objects.get(pk=int(claims.subject))
+    except (TokenInvalid, ValueError, Pledge.DoesNotExist):
+        raise Http404("no such pledge") from None
+    if request.method == "POST":
+        pledge_stop(pledge_id=pledge.pk)
+        pledge.refresh_from_db()
+    context = {
+        "stopped": pledge.status == PledgeStatus.STOPPED,
+        "amount": money_format(pledge.amount, pledge.currency, pledge.language),
+        "annual": pledge.frequency == "annual",
+    }
+    with translation.override(language_from_tag(pledge.language)):
+        response = render(request, "payments_btcpay/pledge_stop.html", context)
+    response["Content-Security-Policy"] = page_csp([])
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
     return response
