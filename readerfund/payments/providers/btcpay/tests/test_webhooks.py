@@ -284,3 +284,33 @@ def test_reconcile_heals_a_missed_webhook_once(btcpay_standin, btcpay_settings):
         invoices
     )
     assert receipts_queued() == 3
+
+
+@pytest.mark.django_db
+def test_a_delivery_while_the_api_is_down_is_deferred_with_503_and_nothing_stored(
+    client, btcpay_standin, invoice, settings
+):
+    # given a settled invoice's delivery, and BTCPay's API unreachable when it arrives
+    invoice_id = invoice[1]
+    body, signature = btcpay_standin.delivery(btcpay_standin.act(invoice_id, "pay")[-1])
+    settings.BTCPAY_URL = "http://127.0.0.1:9"
+
+    # when it arrives, then 503 (BTCPay delivers again) and nothing is written
+    assert _post(client, body, signature).status_code == 503
+    assert _nothing_written()
+
+    # and once the API answers, the same delivery credits the gift
+    settings.BTCPAY_URL = btcpay_standin.url
+    assert _post(client, body, signature).status_code == 200
+    assert Contribution.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_delivery_about_another_store_is_stored_and_changes_nothing(client, invoice):
+    other = json.dumps({
+        "deliveryId": "dlv_other", "type": "InvoiceSettled", "timestamp": int(time.time()),
+        "storeId": "someone_elses_store", "invoiceId": invoice[1],
+    }).encode()  # fmt: skip
+    response = _post(client, other, btcpay_sign(other, WEBHOOK_SECRET))
+    assert response.status_code == 200
+    assert not Contribution.objects.exists()
