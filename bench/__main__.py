@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import sys
 
-from bench import checkout, cluster, embed, goal, reminders, statements, throughput
+from bench import checkout, cluster, embed, goal, rails_btcpay, reminders, statements, throughput
 
 BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
 BENCHMARKS["goal"] = goal.run
 BENCHMARKS["reminders"] = reminders.run
 BENCHMARKS["cluster"] = lambda: sys.exit(1) if cluster.main([]) else None
 BENCHMARKS["statements"] = statements.run
+BENCHMARKS["rails_btcpay"] = rails_btcpay.run
 
 
 def _rails() -> None:
-    """Payment rails for readers in blocked countries: each part in its own module."""
+    """Payment rails for readers where cards do not work: bank statements imported and
+    matched, BTCPay webhooks under concurrency; each part in its own module."""
     statements.run()
+    rails_btcpay.run()
 
 
 BENCHMARKS["rails"] = _rails

@@ -288,7 +288,7 @@ from django.db.models import Count
 from django_tasks_db.models import DBTaskResult
 from readerfund.checkout.services import checkout_start
 from readerfund.payments.models import Contribution, PaymentAttempt, ProviderEvent, RecurringPlan
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
+from readerfund.payments.providers.sandbox.provider import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.services import provider_event_apply
 
 THREADS, PER_THREAD = {threads}, {per_thread}

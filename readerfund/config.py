@@ -139,11 +139,12 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     ),
     EnvSetting(
         "READERFUND_PAYMENT_METHODS",
+        "RU:btcpay,bank_transfer;*:stripe,btcpay,bank_transfer",
         "*:stripe,bank_transfer",
-        "*:stripe,bank_transfer",
-        "Methods offered per reader country: `RU:bank_transfer;*:stripe,bank_transfer` "
-        "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards where "
-        "`READERFUND_TEST_MODE` allows it; otherwise no card is offered.",
+        "Methods offered per reader country: `RU:btcpay,bank_transfer;*:stripe,btcpay,"
+        "bank_transfer` (`*` is everyone else). A method that is not set up is left out, or, "
+        "where `READERFUND_TEST_MODE` allows it, replaced by its test-mode stand-in (the "
+        "sandbox for cards, a test invoice for crypto).",
     ),
     EnvSetting(
         "READERFUND_TEST_MODE",
@@ -199,6 +200,28 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "https://js.stripe.com/v3/",
         "https://js.stripe.com/v3/",
         "Where the checkout page loads Stripe.js from.",
+    ),
+    EnvSetting(
+        "BTCPAY_URL",
+        "",
+        "",
+        "Address of the newsroom's BTCPay Server, e.g. `https://pay.example.org`; with the "
+        "store id and API key it enables crypto gifts (`btcpay` in `READERFUND_PAYMENT_METHODS`).",
+    ),
+    EnvSetting("BTCPAY_STORE_ID", "", "", "The BTCPay store that receives the gifts."),
+    EnvSetting(
+        "BTCPAY_API_KEY",
+        "",
+        "",
+        "Greenfield API key of that store with the permissions "
+        "`btcpay.store.cancreateinvoice` and `btcpay.store.canviewinvoices`.",
+    ),
+    EnvSetting(
+        "BTCPAY_WEBHOOK_SECRET",
+        "",
+        "",
+        "Secret of the store's webhook to `/payments/webhooks/btcpay/`; required in production "
+        "when BTCPay is configured.",
     ),
     EnvSetting(
         "READERFUND_CHECKOUT_RETENTION_DAYS",

@@ -21,6 +21,11 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from readerfund.payments.providers.btcpay.tests.fixtures import (  # noqa: F401 (fixtures)
+    btcpay_settings,
+    btcpay_standin,
+    btcpay_webhooks,
+)
 from readerfund.tests.processes import free_port
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls that the

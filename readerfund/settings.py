@@ -10,6 +10,7 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 from readerfund.config import ConfigurationError, data_dir, env_value, is_production
+from readerfund.plugins import provider_apps
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PRODUCTION = is_production()
@@ -122,6 +123,14 @@ STRIPE_ACCOUNT_COUNTRY = env_value("STRIPE_ACCOUNT_COUNTRY").strip().upper()
 STRIPE_WEBHOOK_SECRET = env_value("STRIPE_WEBHOOK_SECRET")
 READERFUND_STRIPE_API_BASE = env_value("READERFUND_STRIPE_API_BASE")
 READERFUND_STRIPE_JS_URL = env_value("READERFUND_STRIPE_JS_URL")
+BTCPAY_URL = env_value("BTCPAY_URL").rstrip("/")
+BTCPAY_STORE_ID = env_value("BTCPAY_STORE_ID")
+BTCPAY_API_KEY = env_value("BTCPAY_API_KEY")
+BTCPAY_WEBHOOK_SECRET = env_value("BTCPAY_WEBHOOK_SECRET")
+if PRODUCTION and BTCPAY_URL and not BTCPAY_WEBHOOK_SECRET:
+    raise ConfigurationError(
+        "BTCPAY_WEBHOOK_SECRET is required in production when BTCPay is set up."
+    )
 if PRODUCTION and STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
     # Fail closed: without the secret no webhook can be verified, and unverified events
     # must never touch the ledger.
@@ -176,6 +185,8 @@ INSTALLED_APPS = [
     "readerfund.events",
     "readerfund.payments",
     "readerfund.payments.statements",
+    # every installed payment provider, readerfund's own included (readerfund/plugins.py)
+    *provider_apps(),
     "readerfund.checkout",
     "readerfund.supporters",
     "readerfund.reminders",

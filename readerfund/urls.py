@@ -12,6 +12,7 @@ from readerfund.core.health import readyz
 from readerfund.core.metrics import metrics_view
 from readerfund.events import views as event_views
 from readerfund.payments import views as payment_views
+from readerfund.payments.registry import provider_urls
 
 admin.site.site_header = _("readerfund administration")
 admin.site.site_title = _("readerfund")
@@ -40,6 +41,8 @@ urlpatterns = [
     # the goal as the playbook carries it (readerfund.goals keeps the figure)
     path("api/goal.json", campaign_views.goal_json, name="goal-json"),
     path("payments/webhooks/<slug:provider>/", payment_views.webhook, name="webhook"),
+    # each provider package's own pages (return, test pages), under its identifier
+    *provider_urls(),
     path("", include("readerfund.checkout.urls")),
     path("", include("readerfund.supporters.urls")),
     path("", include("readerfund.reminders.urls")),

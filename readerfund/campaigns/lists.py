@@ -10,7 +10,18 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 PAGE_TYPES = frozenset({"article", "front", "section", "tag", "other"})
 DEVICE_CLASSES = frozenset({"mobile", "tablet", "desktop"})
 PAYMENT_MARKS = frozenset(
-    {"visa", "mastercard", "amex", "paypal", "sepa", "ideal", "apple-pay", "google-pay", "bank"}
+    {
+        "visa",
+        "mastercard",
+        "amex",
+        "paypal",
+        "sepa",
+        "ideal",
+        "apple-pay",
+        "google-pay",
+        "bank",
+        "crypto",
+    }
 )
 
 

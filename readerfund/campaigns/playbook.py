@@ -166,7 +166,11 @@ def _embed_strings_here() -> dict[str, Any]:
             "annual": pgettext("embed", "Give {amount} a year"),
         },
         # a label for each of PAYMENT_MARKS
-        "marks": {**BRAND_MARKS, "bank": pgettext("embed", "Bank transfer")},
+        "marks": {
+            **BRAND_MARKS,
+            "bank": pgettext("embed", "Bank transfer"),
+            "crypto": pgettext("embed", "Crypto"),
+        },
     }
 
 

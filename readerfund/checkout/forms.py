@@ -19,9 +19,11 @@ class GiveForm(forms.Form):
     currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES])
     # Major units as typed ("5", "2.50"); converted to minor units in clean().
     amount = forms.CharField(max_length=12)
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    # Required unless the reader gives without a trace (`no_trace`, where the method allows).
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
     anonymous = forms.BooleanField(label=_("Keep my gift anonymous"), required=False)
+    no_trace = forms.BooleanField(label=_("Give without leaving a trace"), required=False)
     consent = forms.BooleanField(
         label=_("Send me occasional news about our work (you can unsubscribe at any time)"),
         required=False,
@@ -47,6 +49,11 @@ class GiveForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("no_trace"):
+            # Nothing that could name the reader is kept, whatever else the form carried.
+            data.update(email="", name="", consent=False, anonymous=True, return_to="")
+        elif not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Enter your email address, like name@example.org."))
         currency, frequency = data.get("currency"), data.get("frequency")
         raw = str(data.get("amount", "")).strip()
         if not currency or not frequency or not raw:

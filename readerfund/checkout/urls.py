@@ -7,6 +7,5 @@ app_name = "checkout"
 urlpatterns = [
     path("give/", views.give, name="give"),
     path("give/start", views.start, name="start"),
-    path("give/sandbox/<uuid:attempt>/", views.sandbox, name="sandbox"),
     path("give/thanks/<uuid:attempt>/", views.thanks, name="thanks"),
 ]

@@ -1,4 +1,4 @@
-"""The checkout: the give page, starting a payment, the sandbox, thanks."""
+"""The checkout: the give page, starting a payment, thanks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from readerfund.checkout.forms import GiveForm
 from readerfund.checkout.services import checkout_start, rate_limit_check
@@ -24,10 +24,9 @@ from readerfund.core.supporter_token import supporter_cookie_set, supporter_toke
 from readerfund.payments.amounts import AMOUNTS, CURRENCIES, MAXIMUM, currency_for_country
 from readerfund.payments.models import AttemptStatus, Contribution, Frequency, PaymentAttempt
 from readerfund.payments.providers.base import ProviderUnavailable
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
-from readerfund.payments.registry import provider_allowed, provider_get, providers_for_country
-from readerfund.payments.selectors import supporter_until
-from readerfund.payments.services import attempt_confirm, provider_event_apply
+from readerfund.payments.registry import provider_get, providers_for_country
+from readerfund.payments.selectors import gift_supporter_until
+from readerfund.payments.services import attempt_confirm
 
 
 def _with_csp(response: HttpResponse, providers: list[Any]) -> HttpResponse:
@@ -74,6 +73,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
     context = {
         "providers": providers,
         "test_mode": any(p.test_mode for p in providers),
+        "any_traceless": any(p.allows_anonymous for p in providers),
         "amounts": _amount_table(language),
         # Each with its number of decimals: give.js reads amounts with the currency's own.
         "currencies": [(code, currency_digits(code)) for code in CURRENCIES],
@@ -90,6 +90,7 @@ def _give_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
             # return_to); the form checks it against the allowlist before using it.
             "return_to": query.get("return_to", request.headers.get("Referer", ""))[:500],
             "email": query.get("email", "")[:254] if request.method == "POST" else "",
+            "no_trace": bool(query.get("no_trace")) if request.method == "POST" else False,
         },
         "provider_context": {k: v for p in providers for k, v in p.page_context().items()},
     }
@@ -132,6 +133,9 @@ def _start(request: HttpRequest) -> HttpResponse:
         return _answer(request, {"error": _("This payment method is not available.")}, 400)
     if form.cleaned_data["frequency"] != "one_off" and not provider.supports_recurring:
         return _answer(request, {"error": _("This payment method is for one-off gifts only.")}, 400)
+    if form.cleaned_data["no_trace"] and not provider.allows_anonymous:
+        message = _("This payment method needs your email address.")
+        return _answer(request, {"error": message}, 400)
     try:
         rate_limit_check(
             client_ip=client_ip(request), session_key=request.session.session_key or "none"
@@ -156,40 +160,6 @@ def _start(request: HttpRequest) -> HttpResponse:
     return _answer(request, body)
 
 
-@require_http_methods(["GET", "POST"])
-def sandbox(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
-    """The test-mode payment page: pay or fail, then the same event road as a real provider."""
-    found = get_object_or_404(PaymentAttempt, public_id=attempt, provider="sandbox")
-    provider = SandboxProvider()
-    if not provider_allowed(provider):
-        # Production without READERFUND_TEST_MODE: no test payment may reach the ledger.
-        raise Http404("test mode is off")
-    if request.method == "POST" and found.status == AttemptStatus.STARTED:
-        paid = request.POST.get("outcome") == "pay"
-        body, signature = provider.event_for(attempt=found, paid=paid)
-        event = provider.parse_webhook(body=body, headers={SIGNATURE_HEADER: signature})
-        provider_event_apply(provider="sandbox", event=event)
-        if not paid:
-            # Only a started attempt may fail. A Pay on the same attempt may have won a
-            # race since `found` was read: the ledger then made it `succeeded` beside its
-            # contribution, and saving the stale instance would turn it back to `failed`.
-            PaymentAttempt.objects.filter(pk=found.pk, status=AttemptStatus.STARTED).update(
-                status=AttemptStatus.FAILED
-            )
-            found.refresh_from_db(fields=["status"])
-            if found.status == AttemptStatus.SUCCEEDED:
-                return redirect("checkout:thanks", attempt=found.public_id)
-            return redirect(reverse("checkout:give") + "?failed=1")
-        return redirect("checkout:thanks", attempt=found.public_id)
-    context = {
-        "attempt": found,
-        "amount": money_format(found.amount, found.currency, language_current()),
-        "frequency": found.get_frequency_display(),
-        "test_mode": True,
-    }
-    return _with_csp(render(request, "checkout/sandbox.html", context), [])
-
-
 def _demo_outbox_url() -> str:
     """Where the demo shows the receipt it just sent (its outbox), outside demo mode ""."""
     if not settings.DEMO_SITE or settings.PRODUCTION:
@@ -210,7 +180,7 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         found.refresh_from_db()
     contribution = Contribution.objects.filter(attempt=found).first()
     received = found.status == AttemptStatus.SUCCEEDED
-    until = supporter_until(supporter_id=contribution.supporter_id) if contribution else None
+    until = gift_supporter_until(contribution) if contribution else None
     # The return address came with the ask's link (checked against the allowlist when the
     # payment started), so it does not depend on the host page's Referrer-Policy.
     back = found.return_to or (reverse("demo:front") if settings.DEMO_SITE else "")
@@ -220,6 +190,8 @@ def thanks(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
         "contribution": contribution,
         "received": received,
         "pending_transfer": contribution is not None and contribution.status == "pending",
+        # Given without a trace: no address was kept, so no receipt and no manage link.
+        "traceless": not found.email,
         "amount": money_format(found.amount, found.currency, language_current()),
         "frequency": found.get_frequency_display(),
         # The supporter token travels in the fragment: it never reaches a server log.

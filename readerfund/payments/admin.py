@@ -23,10 +23,11 @@ from readerfund.payments.models import (
     Contribution,
     ContributionStatus,
     PaymentAttempt,
+    PaymentReview,
     ProviderEvent,
     RecurringPlan,
 )
-from readerfund.payments.services import transfer_mark_received
+from readerfund.payments.services import review_resolve, transfer_mark_received
 from readerfund.payments.stripe_admin import stripe_webhook_view
 
 
@@ -194,3 +195,52 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(stripe_webhook_view)
         return [path("stripe-webhook/", view, name="payments_stripe_webhook"), *super().get_urls()]
+
+
+@admin.register(PaymentReview)
+class PaymentReviewAdmin(ReadOnlyAdmin):
+    """Payments that arrived but did not match (crypto paid partly, over or late): each
+    shows what was expected and what came; an admin credits what came, or dismisses it
+    (the reader is refunded outside readerfund, or the money is kept without a record)."""
+
+    list_display = [
+        "noticed_at", "provider", "reason", "expected_display", "received_display", "received",
+        "resolution",
+    ]  # fmt: skip
+    list_filter = ["reason", "provider", "resolution"]
+    search_fields = ["provider_payment_id"]
+    actions = [export_csv, "credit_received", "dismiss"]
+    csv_fields = [
+        "noticed_at", "provider", "provider_payment_id", "reason", "expected_amount",
+        "received_amount", "currency", "received", "resolution", "resolved_at",
+    ]  # fmt: skip
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("payments.change_paymentreview")  # for the actions
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in PaymentReview._meta.fields]
+
+    @admin.display(description=_("expected"), ordering="expected_amount")
+    def expected_display(self, obj: PaymentReview) -> str:
+        return admin_money(obj.expected_amount, obj.currency)
+
+    @admin.display(description=_("received (converted)"), ordering="received_amount")
+    def received_display(self, obj: PaymentReview) -> str:
+        return admin_money(obj.received_amount, obj.currency)
+
+    def _resolve(self, request: HttpRequest, queryset: QuerySet[PaymentReview], how: str) -> None:
+        done = sum(review_resolve(review_id=r.pk, resolution=how) for r in queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d payment resolved.", "%(n)d payments resolved.", done) % {"n": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Credit the amount received"))
+    def credit_received(self, request: HttpRequest, queryset: QuerySet[PaymentReview]) -> None:
+        self._resolve(request, queryset, "credited")
+
+    @admin.action(description=_("Dismiss (nothing is credited)"))
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[PaymentReview]) -> None:
+        self._resolve(request, queryset, "dismissed")

@@ -30,6 +30,8 @@ def manage_url(*, supporter_id: int, language: str = "") -> str:
 
 def receipt_email(*, contribution: Contribution) -> EmailMultiAlternatives:
     supporter = contribution.supporter
+    if supporter is None:
+        raise ValueError("a gift without a trace has nobody to send a receipt to")
     language = language_or_default(supporter.language)
     return email_build(
         to=supporter.email,

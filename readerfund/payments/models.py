@@ -35,7 +35,8 @@ class PaymentAttempt(models.Model):
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     amount = models.PositiveIntegerField(_("amount (minor units)"))
     currency = models.CharField(_("currency"), max_length=3)
-    email = models.EmailField(_("email"))
+    # Empty for a gift without a trace (a method that allows it, the reader's choice).
+    email = models.EmailField(_("email"), blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
     email_consent = models.BooleanField(_("agreed to emails"), default=False)
@@ -109,10 +110,17 @@ class ContributionStatus(models.TextChoices):
 
 
 class Contribution(models.Model):
-    """Money received: a one-off gift, or one payment of a recurring plan."""
+    """Money received: a one-off gift, or one payment of a recurring plan.
+
+    A gift given without a trace has no supporter: amount, currency and time are all that
+    is known of it (no receipt, no manage link, nobody to export or erase)."""
 
     supporter = models.ForeignKey(
-        SUPPORTER_MODEL, on_delete=models.PROTECT, related_name="contributions"
+        SUPPORTER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        null=True,
+        blank=True,
     )
     plan = models.ForeignKey(
         RecurringPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
@@ -151,7 +159,8 @@ class Contribution(models.Model):
         indexes = [models.Index(fields=["frequency", "received_at"], name="contribution_month")]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} from {self.supporter_id} ({self.status})"
+        giver = self.supporter_id if self.supporter_id is not None else "nobody known"
+        return f"{self.amount} {self.currency} from {giver} ({self.status})"
 
 
 class ProviderEvent(models.Model):
@@ -172,3 +181,40 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.type} {self.event_id}"
+
+
+class ReviewReason(models.TextChoices):
+    PAID_PARTIAL = "paid_partial", _("Paid too little")
+    PAID_OVER = "paid_over", _("Paid too much")
+    PAID_LATE = "paid_late", _("Paid after expiry")
+
+
+class PaymentReview(models.Model):
+    """A payment the provider received that does not match what the reader chose (a crypto
+    invoice paid partly, over or late): not credited until an admin decides."""
+
+    provider = models.CharField(_("provider"), max_length=30)
+    provider_payment_id = models.CharField(_("provider's id"), max_length=200)
+    attempt = models.ForeignKey(PaymentAttempt, on_delete=models.SET_NULL, null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=ReviewReason.choices)
+    expected_amount = models.PositiveIntegerField(_("expected (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    # What the provider says arrived, in its own words (e.g. "0.00012 BTC ≈ 2.50 USD").
+    received = models.CharField(_("received"), max_length=200, blank=True)
+    received_amount = models.PositiveIntegerField(_("received (minor units)"), default=0)
+    noticed_at = models.DateTimeField(_("noticed"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("payment to review")
+        verbose_name_plural = _("payments to review")
+        ordering = ["-noticed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_payment_id"], name="review_once_per_payment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.provider_payment_id} ({self.reason})"

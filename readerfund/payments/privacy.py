@@ -38,9 +38,6 @@ from readerfund.payments.services import facts_apply
 
 logger = logging.getLogger(__name__)
 
-# Keys under which provider payloads carry a person's name (Stripe: customer, billing
-# details, invoice); only string values equal to the supporter's name are blanked there.
-_NAME_KEYS = frozenset({"name", "customer_name"})
 _TERMS_PER_QUERY = 200
 # What an address is made of (RFC 5322's atext, and the dots): one found with such a
 # character right before or after it is a piece of another address (anne@… in marianne@…).
@@ -182,19 +179,29 @@ def _plan_stop(plan: RecurringPlan) -> list[Fact]:
 
 
 def _redacted(
-    value: Any, *, address: re.Pattern[str], names: frozenset[str], placeholder: str, key: str = ""
+    value: Any,
+    *,
+    address: re.Pattern[str],
+    names: frozenset[str],
+    name_keys: frozenset[str],
+    placeholder: str,
+    key: str = "",
 ) -> Any:
     """The JSON value of an event about the supporter with their address replaced and
-    their names (casefolded) blanked where a provider puts names."""
-    if isinstance(value, dict):
-        return {
-            k: _redacted(v, address=address, names=names, placeholder=placeholder, key=k)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redacted(v, address=address, names=names, placeholder=placeholder) for v in value]
+    their names (casefolded) blanked where its provider puts names (`payload_name_keys`)."""
+    if isinstance(value, (dict, list)):
+
+        def inner(item: Any, key: str = "") -> Any:
+            return _redacted(
+                item, address=address, names=names, name_keys=name_keys,
+                placeholder=placeholder, key=key,
+            )  # fmt: skip
+
+        if isinstance(value, dict):
+            return {k: inner(v, k) for k, v in value.items()}
+        return [inner(v) for v in value]
     if isinstance(value, str):
-        if key in _NAME_KEYS and value.strip().casefold() in names:
+        if key in name_keys and value.strip().casefold() in names:
             return ""
         return address.sub(lambda _: placeholder, value)
     return value
@@ -330,8 +337,13 @@ class LedgerPrivacy(PrivacyStep):
         plans.exclude(cancel_note="").update(cancel_note="")
         address = _address_pattern(email)
         for event in _events_of(email=email, provider_ids=provider_ids):
+            source = provider_get(event.provider)
             payload = _redacted(
-                event.payload, address=address, names=names, placeholder=subject.placeholder
+                event.payload,
+                address=address,
+                names=names,
+                name_keys=source.payload_name_keys if source else frozenset(),
+                placeholder=subject.placeholder,
             )
             if payload != event.payload:
                 ProviderEvent.objects.filter(pk=event.pk).update(payload=payload)

@@ -15,7 +15,7 @@ from django_tasks import task
 
 from readerfund.core.periodic import periodic, periodic_next
 from readerfund.payments.providers.base import ProviderEventData, ProviderUnavailable
-from readerfund.payments.registry import PROVIDER_CLASSES, provider_get
+from readerfund.payments.registry import providers_all
 from readerfund.payments.services import FactNotYetApplicable, provider_event_apply
 
 logger = logging.getLogger(__name__)
@@ -57,9 +57,8 @@ def _apply(provider: str, events: list[ProviderEventData], report: ReconcileRepo
 def payments_reconcile(*, since: datetime.datetime) -> ReconcileReport:
     """Applies every configured provider's events since `since` that the ledger lacks."""
     report = ReconcileReport()
-    for provider_class in PROVIDER_CLASSES:
-        provider = provider_get(provider_class.identifier)
-        if provider is None or not provider.is_configured():
+    for provider in providers_all():
+        if not provider.is_configured():
             continue
         try:
             events = provider.recent_events(since=since)

@@ -1,26 +1,48 @@
-"""The payment providers readerfund knows, and which ones a reader is offered."""
+"""The payment providers installed here, and which ones a reader is offered.
+
+Providers are the installed apps whose AppConfig is a `ProviderAppConfig` (entry points
+put them there: readerfund/plugins.py). Nothing here knows any provider by name.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.urls import URLPattern, URLResolver, include, path
+from django.utils.module_loading import import_string, module_has_submodule
 
-from readerfund.payments.providers.bank_transfer import BankTransferProvider
-from readerfund.payments.providers.base import PaymentProvider
-from readerfund.payments.providers.sandbox import SandboxProvider
-from readerfund.payments.providers.stripe import StripeProvider
+from readerfund.payments.providers.base import PaymentProvider, ProviderAppConfig
 
-PROVIDER_CLASSES: tuple[type[PaymentProvider], ...] = (
-    StripeProvider,
-    BankTransferProvider,
-    SandboxProvider,
-)
+
+def provider_app_configs() -> list[ProviderAppConfig]:
+    return [app for app in apps.get_app_configs() if isinstance(app, ProviderAppConfig)]
 
 
 @cache
 def _instances() -> dict[str, PaymentProvider]:
-    return {cls.identifier: cls() for cls in PROVIDER_CLASSES}
+    found: dict[str, PaymentProvider] = {}
+    for app in provider_app_configs():
+        for dotted in app.providers:
+            provider_class: type[PaymentProvider] = import_string(dotted)
+            found[provider_class.identifier] = provider_class()
+    return found
+
+
+def _installed_apps_changed(*, setting: str, **kwargs: Any) -> None:
+    # A test that installs a provider (modify_settings) must see it here too.
+    if setting == "INSTALLED_APPS":
+        _instances.cache_clear()
+
+
+setting_changed.connect(_installed_apps_changed)
+
+
+def providers_all() -> list[PaymentProvider]:
+    return list(_instances().values())
 
 
 def provider_get(identifier: str) -> PaymentProvider | None:
@@ -36,26 +58,37 @@ def provider_allowed(provider: PaymentProvider) -> bool:
 
 def test_mode_identifiers() -> list[str]:
     """The providers whose money is not real: kept out of the goal in production."""
-    return [cls.identifier for cls in PROVIDER_CLASSES if cls.test_mode]
+    return [identifier for identifier, p in _instances().items() if p.test_mode]
+
+
+def provider_is_test_mode(identifier: str) -> bool:
+    provider = provider_get(identifier)
+    return provider is not None and provider.test_mode
+
+
+def _stand_in(identifier: str) -> PaymentProvider | None:
+    for provider in _instances().values():
+        if provider.stands_in_for == identifier and provider_allowed(provider):
+            return provider
+    return None
 
 
 def providers_for_country(country: str | None) -> list[PaymentProvider]:
     """The methods offered to a reader, in order, per READERFUND_PAYMENT_METHODS.
 
-    The sandbox stands in for card payments when no real card provider is configured and
-    test mode is on (the demo works without any account); otherwise no card is offered.
+    A method that is not set up is replaced by the test-mode provider that stands in for
+    it, where test mode is on (the demo works without any account); otherwise it is left
+    out.
     """
     rules: dict[str, list[str]] = settings.READERFUND_PAYMENT_METHODS
     names = rules.get(country or "", rules.get("*", []))
-    offered = []
+    offered: list[PaymentProvider] = []
     for name in names:
         provider = provider_get(name)
-        if provider is not None and provider.is_configured() and provider_allowed(provider):
+        if provider is None or not provider.is_configured() or not provider_allowed(provider):
+            provider = _stand_in(name)
+        if provider is not None and provider not in offered:
             offered.append(provider)
-    if not any(p.identifier == "stripe" for p in offered) and "stripe" in names:
-        sandbox = _instances()["sandbox"]
-        if provider_allowed(sandbox):
-            offered.insert(0, sandbox)
     return offered
 
 
@@ -68,3 +101,13 @@ def real_providers_configured() -> list[PaymentProvider]:
         for identifier, provider in _instances().items()
         if identifier in names and not provider.test_mode and provider.is_configured()
     ]
+
+
+def provider_urls() -> list[URLPattern | URLResolver]:
+    """`/payments/<identifier>/…`: the routes of each provider package that has a urls.py."""
+    routes: list[URLPattern | URLResolver] = []
+    for app in provider_app_configs():
+        if module_has_submodule(app.module, "urls"):
+            identifier = import_string(app.providers[0]).identifier
+            routes.append(path(f"payments/{identifier}/", include(f"{app.name}.urls")))
+    return routes

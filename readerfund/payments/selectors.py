@@ -59,3 +59,13 @@ def supporter_until(*, supporter_id: int) -> datetime.datetime | None:
     ).values_list("frequency", "received_at")
     ends = [at + SUPPORTER_PERIOD[Frequency(frequency)] for frequency, at in received if at]
     return max(ends, default=None)
+
+
+def gift_supporter_until(contribution: Contribution) -> datetime.datetime | None:
+    """Until when the device that made this gift counts as a supporter's: the person's
+    whole record, or for a gift given without a trace (no supporter) the gift alone."""
+    if contribution.supporter_id is not None:
+        return supporter_until(supporter_id=contribution.supporter_id)
+    if contribution.status != ContributionStatus.SUCCEEDED or contribution.received_at is None:
+        return None
+    return contribution.received_at + SUPPORTER_PERIOD[Frequency(contribution.frequency)]

@@ -19,13 +19,16 @@ from readerfund.payments.models import (
     ContributionStatus,
     Frequency,
     PaymentAttempt,
+    PaymentReview,
     PlanStatus,
     ProviderEvent,
     RecurringPlan,
 )
 from readerfund.payments.providers.base import (
+    AttemptClosed,
     Fact,
     PaymentDisputed,
+    PaymentHeld,
     PaymentRefunded,
     PaymentSucceeded,
     PlanChanged,
@@ -69,7 +72,10 @@ def supporter_finder_register(finder: SupporterFinder) -> None:
 def supporter_for(
     *, email: str, name: str = "", consent: bool = False, language: str = "en"
 ) -> Any:
-    """The supporter (a `supporters.Supporter`) a gift from this address belongs to."""
+    """The supporter (a `supporters.Supporter`) a gift from this address belongs to; None
+    for a gift without a trace (no address: nobody is recorded)."""
+    if not email:
+        return None
     if _supporter_finder is None:
         raise ImproperlyConfigured("readerfund.supporters is not installed: gifts need it")
     return _supporter_finder(email=email, name=name, consent=consent, language=language)
@@ -138,8 +144,10 @@ def _payment_succeeded(provider: str, fact: PaymentSucceeded) -> int:
     if plan and plan.status == PlanStatus.INCOMPLETE:
         _plan_status(plan, PlanStatus.ACTIVE, fact.occurred_at)
     # Queued in this transaction (database task backend): the receipt exists if and only if
-    # the contribution does, and the worker sends it once.
-    receipt_send.enqueue(contribution.pk)
+    # the contribution does, and the worker sends it once. A gift without a trace has
+    # nobody to send one to.
+    if supporter is not None:
+        receipt_send.enqueue(contribution.pk)
     return 1
 
 
@@ -216,6 +224,34 @@ def _disputed(provider: str, fact: PaymentDisputed) -> None:
         contribution.save(update_fields=["status"])
 
 
+def _held(provider: str, fact: PaymentHeld) -> None:
+    """Recorded once per payment; a later fact about the same payment (more arrived: now
+    over, not partial) updates what the admin sees, unless they already decided."""
+    attempt = _attempt(fact.attempt_id) if fact.attempt_id else None
+    review, created = PaymentReview.objects.get_or_create(
+        provider=provider,
+        provider_payment_id=fact.payment_id,
+        defaults={
+            "attempt": attempt, "reason": fact.reason, "expected_amount": fact.expected_amount,
+            "currency": fact.currency.upper(), "received": fact.received,
+            "received_amount": fact.received_amount, "noticed_at": fact.occurred_at,
+        },
+    )  # fmt: skip
+    if not created and review.resolved_at is None and fact.occurred_at >= review.noticed_at:
+        review.reason, review.received = fact.reason, fact.received
+        review.received_amount, review.noticed_at = fact.received_amount, fact.occurred_at
+        review.save(update_fields=["reason", "received", "received_amount", "noticed_at"])
+
+
+def _closed(fact: AttemptClosed) -> None:
+    attempt = _attempt(fact.attempt_id)
+    if attempt is not None:
+        # Only a started attempt closes: a paid one stays paid, whatever arrives late.
+        PaymentAttempt.objects.filter(pk=attempt.pk, status=AttemptStatus.STARTED).update(
+            status=AttemptStatus.FAILED
+        )
+
+
 def facts_apply(*, provider: str, facts: list[Fact]) -> int:
     """Applies facts (inside the caller's transaction); returns contributions created."""
     created = 0
@@ -228,6 +264,10 @@ def facts_apply(*, provider: str, facts: list[Fact]) -> int:
             _refunded(provider, fact)
         elif isinstance(fact, PaymentDisputed):
             _disputed(provider, fact)
+        elif isinstance(fact, PaymentHeld):
+            _held(provider, fact)
+        elif isinstance(fact, AttemptClosed):
+            _closed(fact)
     return created
 
 
@@ -269,7 +309,34 @@ def transfer_mark_received(*, contribution_id: int) -> bool:
         PaymentAttempt.objects.filter(pk=contribution.attempt_id).update(
             status=AttemptStatus.SUCCEEDED
         )
-    receipt_send.enqueue(contribution.pk)
+    if contribution.supporter_id is not None:
+        receipt_send.enqueue(contribution.pk)
+    return True
+
+
+@transaction.atomic
+def review_resolve(*, review_id: int, resolution: str) -> bool:
+    """An admin's decision on a payment to review: "credited" records the amount received as
+    the gift (once: the payment's id is the contribution's), "dismissed" records nothing.
+    True if this call decided it; a decided review changes no more."""
+    review = PaymentReview.objects.select_for_update().get(pk=review_id)
+    if review.resolved_at is not None:
+        return False
+    if resolution == "credited":
+        attempt_id = str(review.attempt.public_id) if review.attempt else ""
+        fact = PaymentSucceeded(
+            payment_id=review.provider_payment_id,
+            amount=review.received_amount or review.expected_amount,
+            currency=review.currency,
+            occurred_at=timezone.now(),
+            attempt_id=attempt_id,
+        )
+        facts_apply(provider=review.provider, facts=[fact])
+    elif resolution != "dismissed":
+        raise ValueError(f"unknown resolution {resolution!r}")
+    review.resolved_at = timezone.now()
+    review.resolution = resolution
+    review.save(update_fields=["resolved_at", "resolution"])
     return True
 
 

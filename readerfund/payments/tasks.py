@@ -15,6 +15,8 @@ from readerfund.payments.models import Contribution
 def receipt_send(contribution_id: int) -> None:
     """Sends the receipt of a contribution; queued in the transaction that recorded it."""
     contribution = Contribution.objects.select_related("supporter").get(pk=contribution_id)
+    if contribution.supporter is None:
+        return  # a gift without a trace: nobody to write to, by the reader's choice
     if contribution.supporter.erased_at is not None:
         return  # erased after the gift: there is nobody to write to any more
     # A refused address fails the task (EmailNotSent) without naming it in the task table.

@@ -32,6 +32,12 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
         logger.warning("rejected %s webhook: %s", provider, error)
         WEBHOOKS.labels(provider, "rejected").inc()
         return JsonResponse({"error": str(error)}, status=400)
+    except ProviderUnavailable as error:
+        # Verified, but the provider's API (asked for the authoritative object) did not
+        # answer: nothing is stored, the provider delivers again.
+        logger.warning("deferred %s webhook: %s", provider, error)
+        WEBHOOKS.labels(provider, "deferred").inc()
+        return JsonResponse({"error": "try again later"}, status=503)
     try:
         outcome = provider_event_apply(provider=provider, event=event)
     except (FactNotYetApplicable, ProviderUnavailable, DatabaseError) as error:

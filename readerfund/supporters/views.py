@@ -38,7 +38,7 @@ from readerfund.payments.providers.base import (
     ProviderRefused,
     ProviderUnavailable,
 )
-from readerfund.payments.registry import provider_get
+from readerfund.payments.registry import provider_get, provider_is_test_mode
 from readerfund.payments.selectors import supporter_until
 from readerfund.supporters import selectors, services
 from readerfund.supporters.forms import AmountForm, CancelForm, LinkRequestForm
@@ -244,7 +244,7 @@ def _dashboard(
         "years": selectors.summary_years(supporter),
         "stop_asking_url": stop_asking,
         "test_mode": any(row["test_mode"] for row in plans)
-        or any(c["contribution"].provider == "sandbox" for c in contributions),
+        or any(provider_is_test_mode(c["contribution"].provider) for c in contributions),
     }
     response = _page(request, "supporters/manage.html", context, status=status)
     # Each visit renews the mark to what the ledger says now, or clears it once the last
@@ -370,7 +370,7 @@ def plan_cancel(request: HttpRequest, supporter: Supporter, plan_id: int) -> Htt
             "plan": plan,
             "amount": money_format(plan.amount, plan.currency, language_current()),
             "form": CancelForm(),
-            "test_mode": plan.provider == "sandbox",
+            "test_mode": provider_is_test_mode(plan.provider),
         }
         return _page(request, "supporters/cancel.html", context)
     form = CancelForm(request.POST)
@@ -421,20 +421,20 @@ def plan_card_start(request: HttpRequest, supporter: Supporter, plan_id: int) ->
 @require_GET
 @signed_in
 def plan_card(request: HttpRequest, supporter: Supporter, plan_id: int) -> HttpResponse:
-    """The new-card form: the provider's card fields (Stripe Elements), confirmed in the
-    browser with Stripe.js `confirmCardSetup`; card data never reaches readerfund."""
+    """The new-card form: the provider's own card fields (its `card_template`, e.g. Stripe
+    Elements confirmed in the browser by Stripe.js); card data never reaches readerfund."""
     pending = request.session.get(CARD_SESSION_KEY)
     if not isinstance(pending, dict) or pending.get("plan") != plan_id:
         return _private(redirect("supporters:manage"))
     plan = _own_plan(supporter, plan_id)
     provider = provider_get(plan.provider)
-    if provider is None:
+    if provider is None or not provider.card_template:
         raise Http404
     context = {
         "supporter": supporter,
         "plan": plan,
         "amount": money_format(plan.amount, plan.currency, language_current()),
-        "provider": provider.identifier,
+        "card_template": provider.card_template,
         "client_secret": pending["secret"],
         "reference": pending["reference"],
         "page_context": pending.get("context") or {},
@@ -489,7 +489,7 @@ def receipt(request: HttpRequest, supporter: Supporter, contribution_id: int) ->
         "refunded": money_format(contribution.refunded_amount, currency, language)
         if contribution.refunded_amount
         else "",
-        "test_mode": contribution.provider == "sandbox",
+        "test_mode": provider_is_test_mode(contribution.provider),
     }
     return _page(request, "supporters/receipt.html", context)
 
@@ -512,7 +512,7 @@ def summary(request: HttpRequest, supporter: Supporter, year: int) -> HttpRespon
         "totals": [
             money_format(total, currency, language) for currency, total in found.totals.items()
         ],
-        "test_mode": any(c.provider == "sandbox" for c, _kept in found.gifts),
+        "test_mode": any(provider_is_test_mode(c.provider) for c, _kept in found.gifts),
     }
     return _page(request, "supporters/summary.html", context)
 

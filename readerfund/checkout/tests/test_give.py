@@ -54,7 +54,7 @@ def test_a_sandbox_gift_goes_through_the_ledger_and_sends_one_receipt(client):
     started = _give(client)
     assert started.status_code == 200, started.content
     next_url = started.json()["next"]
-    assert next_url.startswith("/give/sandbox/")
+    assert next_url.startswith("/payments/sandbox/")
 
     # when they pay on the test page
     paid = client.post(next_url, {"outcome": "pay"})
@@ -67,6 +67,7 @@ def test_a_sandbox_gift_goes_through_the_ledger_and_sends_one_receipt(client):
     assert (contribution.campaign, contribution.variant, contribution.channel) == (
         "end-of-article-ask", "urgent", "ask",
     )  # fmt: skip
+    assert contribution.supporter is not None
     assert contribution.supporter.email == "reader@example.org"
     assert ProviderEvent.objects.filter(provider="sandbox").count() == 1
     assert "#readerfund-supporter=" in thanks.content.decode()

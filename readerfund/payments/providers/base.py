@@ -1,6 +1,9 @@
-"""The payment-provider interface. A provider is one package under `payments/providers/`;
-adding PayPal or a crypto processor means writing one more class like these and
-registering it in `registry.py`. Everything provider-specific (SDKs included) stays inside.
+"""The payment-provider interface. A provider is one package (a Django app) — readerfund's
+own under `payments/providers/<name>/`, a newsroom's in a pip package of its own — that an
+entry point in the `readerfund.payment_providers` group names (docs/providers.md).
+Everything provider-specific stays inside it: SDK imports, settings it reads, its part of
+the checkout page, its routes, how its stored payloads are scrubbed, its admin. The rest of
+readerfund asks the provider object and never compares its name.
 
 Providers speak to the ledger only in *facts* (below): normalized statements about money
 that `payments.services` applies idempotently, whatever their source — a webhook, the
@@ -14,6 +17,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from django.apps import AppConfig
 
 if TYPE_CHECKING:
     from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
@@ -60,7 +65,33 @@ class PlanChanged:
     amount: int | None = None
 
 
-Fact = PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged
+@dataclass(frozen=True)
+class PaymentHeld:
+    """Money arrived that does not match the attempt (too little, too much, too late): it
+    goes to the review list, and nothing is credited until an admin decides."""
+
+    payment_id: str
+    reason: Literal["paid_partial", "paid_over", "paid_late"]
+    expected_amount: int
+    currency: str
+    occurred_at: datetime.datetime
+    attempt_id: str = ""
+    received_amount: int = 0  # in `currency`'s minor units, as the provider converted it
+    received: str = ""  # what arrived, in the provider's words ("0.0001 BTC")
+
+
+@dataclass(frozen=True)
+class AttemptClosed:
+    """The provider will take no payment for this attempt any more (an invoice expired or
+    became invalid unpaid). Closes a started attempt; a paid one stays paid."""
+
+    attempt_id: str
+    occurred_at: datetime.datetime
+
+
+Fact = (
+    PaymentSucceeded | PaymentRefunded | PaymentDisputed | PlanChanged | PaymentHeld | AttemptClosed
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +150,17 @@ class StartResult:
     instructions: Mapping[str, str] = field(default_factory=dict)
 
 
+class ProviderAppConfig(AppConfig):
+    """The Django app of a provider package; its entry point names this class.
+
+    `providers` are the dotted paths of the package's `PaymentProvider` subclasses (imported
+    once models are loaded): usually one, or a real one and its test-mode stand-in. A
+    `urls.py` in the package is served under `/payments/<identifier of the first>/`.
+    """
+
+    providers: ClassVar[tuple[str, ...]]
+
+
 class PaymentProvider(ABC):
     identifier: ClassVar[str]
     #: what readers see on the method's button
@@ -128,6 +170,20 @@ class PaymentProvider(ABC):
     supports_recurring: ClassVar[bool] = True
     #: test-mode providers are labelled as such on every page they touch
     test_mode: ClassVar[bool] = False
+    #: a test-mode provider offered in place of this real one while that one is not set up
+    #: (and READERFUND_TEST_MODE allows it): the sandbox stands in for "stripe"
+    stands_in_for: ClassVar[str] = ""
+    #: whether a reader may give through it with no email and no name (no receipt then)
+    allows_anonymous: ClassVar[bool] = False
+    #: keys under which this provider's stored payloads carry a person's name: erasure
+    #: blanks the supporter's names there (addresses are replaced everywhere)
+    payload_name_keys: ClassVar[frozenset[str]] = frozenset()
+    #: templates the give page includes, per slot: "above_methods" (before the method
+    #: list) and "method" (right after this method's radio button); context: `provider`
+    checkout_fragments: ClassVar[Mapping[str, str]] = {}
+    #: the fields of the "update your card" page (scripts included), where plan_actions
+    #: has "card"; context: `plan`, `client_secret`, `reference`, `page_context`
+    card_template: ClassVar[str] = ""
 
     def is_configured(self) -> bool:
         """Whether the operator set this provider up (keys present, …)."""
@@ -136,6 +192,11 @@ class PaymentProvider(ABC):
     def page_context(self) -> dict[str, Any]:
         """Extra template context for the checkout page (publishable keys, script URLs)."""
         return {}
+
+    def checkout_scripts(self) -> list[str]:
+        """URLs of the scripts the give page loads, in order, after its own, when this
+        method is offered (they register with `window.readerfundGive`: checkout/give.js)."""
+        return []
 
     def content_security(self) -> Mapping[str, tuple[str, ...]]:
         """Origins the checkout page's CSP must allow, per directive (script-src, frame-src,

@@ -58,7 +58,7 @@ def _choices(entry: StatementEntry) -> list[tuple[str, str]]:
         (
             c.provider_payment_id,
             f"{c.provider_payment_id} · {_money(c.amount, c.currency)} · "
-            f"{c.supporter.email or '-'} · {c.created_at:%Y-%m-%d}",
+            f"{c.supporter.email if c.supporter else '-'} · {c.created_at:%Y-%m-%d}",
         )
         for c in found
     ]

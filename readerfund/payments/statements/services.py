@@ -21,7 +21,7 @@ from readerfund.payments.models import (
     PlanStatus,
     RecurringPlan,
 )
-from readerfund.payments.providers.bank_transfer import BankTransferProvider
+from readerfund.payments.providers.bank_transfer.provider import BankTransferProvider
 from readerfund.payments.services import transfer_mark_received, transfers_mark_received
 from readerfund.payments.statements.camt import camt_read
 from readerfund.payments.statements.entries import StatementLine, StatementRefused, entry_keys

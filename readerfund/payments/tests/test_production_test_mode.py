@@ -13,7 +13,7 @@ from django.test import Client
 from readerfund.campaigns.playbook import playbook_rebuild
 from readerfund.goals.services import goal_refresh, goal_set
 from readerfund.payments.models import Contribution, PaymentAttempt
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
+from readerfund.payments.providers.sandbox.provider import SIGNATURE_HEADER, SandboxProvider
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from readerfund.payments.models import Contribution, PaymentAttempt
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
+from readerfund.payments.providers.sandbox.provider import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.services import provider_event_apply
 from readerfund.payments.tests.conftest import RECEIPT_TASK, task_table_text
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from readerfund.payments.models import Contribution, PlanStatus, RecurringPlan
-from readerfund.payments.providers.stripe import StripeProvider
+from readerfund.payments.providers.stripe.provider import StripeProvider
 from readerfund.payments.reconcile import payments_reconcile
 from readerfund.tests.processes import free_port
 

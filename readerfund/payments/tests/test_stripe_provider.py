@@ -13,7 +13,7 @@ from readerfund.payments.models import (
     RecurringPlan,
 )
 from readerfund.payments.providers.base import PaymentSucceeded, PlanChanged
-from readerfund.payments.providers.stripe import StripeProvider
+from readerfund.payments.providers.stripe.provider import StripeProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import (
@@ -100,6 +100,7 @@ def test_a_one_off_card_gift_is_recorded_exactly_once(provider, localstripe, mak
         "b",
         "ask",
     )
+    assert contribution.supporter is not None
     assert contribution.supporter.email == "reader@example.org"
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUCCEEDED

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from readerfund.payments.emails import manage_url
 from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider
+from readerfund.payments.providers.sandbox.provider import SIGNATURE_HEADER, SandboxProvider
 from readerfund.payments.services import provider_event_apply
 
 # The payments tests' fixtures, for the Stripe plans here: attempts, signed webhooks.

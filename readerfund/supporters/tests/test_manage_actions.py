@@ -14,7 +14,11 @@ from django.test import Client
 from readerfund.core.models import LinkUse
 from readerfund.core.tokens import token_make
 from readerfund.payments.models import PlanStatus, ProviderEvent, RecurringPlan
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER, SandboxProvider, sandbox_sign
+from readerfund.payments.providers.sandbox.provider import (
+    SIGNATURE_HEADER,
+    SandboxProvider,
+    sandbox_sign,
+)
 from readerfund.payments.services import provider_event_apply
 from readerfund.supporters.services import ACTION_PURPOSE
 from readerfund.supporters.tests.conftest import (

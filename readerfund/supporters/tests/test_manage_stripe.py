@@ -13,7 +13,7 @@ import pytest
 from readerfund.core.tokens import TokenInvalid
 from readerfund.payments.models import Contribution, PlanStatus, ProviderEvent, RecurringPlan
 from readerfund.payments.providers.base import ProviderRefused, ProviderUnavailable
-from readerfund.payments.providers.stripe import StripeProvider
+from readerfund.payments.providers.stripe.provider import StripeProvider
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import VISA, stripe_event

@@ -18,7 +18,7 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
-from readerfund.payments.providers.stripe import StripeProvider
+from readerfund.payments.providers.stripe.provider import StripeProvider
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import DECLINED_ON_CHARGE, stripe_event
 from readerfund.supporters.tests.conftest import local

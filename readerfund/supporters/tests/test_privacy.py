@@ -33,7 +33,7 @@ from readerfund.payments.privacy import (
     abandoned_checkouts_purge,
     retention_periodically,
 )
-from readerfund.payments.providers.sandbox import SIGNATURE_HEADER
+from readerfund.payments.providers.sandbox.provider import SIGNATURE_HEADER
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import attempt_confirm, provider_event_apply
 from readerfund.payments.tests.conftest import VISA, WEBHOOK_PATH, stripe_signature
@@ -237,12 +237,12 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_every_amount(alice):
 
 
 def test_erasure_redacts_the_providers_messages_that_name_the_person(alice):
-    # given a refund message that names her payment and, as a card holder, her name
+    # given a Stripe refund message that names her payment and, as a card holder, her name
     # (differently cased), and one about Bob's payment
     payment = Contribution.objects.filter(supporter=alice, currency="EUR").get()
     bob_payment = Contribution.objects.get(supporter__email=BOB)
     refund = ProviderEvent.objects.create(
-        provider="sandbox", event_id="evt_refund_1", type="charge.refunded",
+        provider="stripe", event_id="evt_refund_1", type="charge.refunded",
         payload={"data": {"object": {
             "payment_intent": payment.provider_payment_id, "amount_refunded": 1000,
             "billing_details": {"name": "alice liddell", "email": None},
@@ -250,7 +250,7 @@ def test_erasure_redacts_the_providers_messages_that_name_the_person(alice):
         }}},
     )  # fmt: skip
     bobs = ProviderEvent.objects.create(
-        provider="sandbox", event_id="evt_refund_2", type="charge.refunded",
+        provider="stripe", event_id="evt_refund_2", type="charge.refunded",
         payload={"data": {"object": {
             "payment_intent": bob_payment.provider_payment_id,
             "billing_details": {"name": "Bob Dodgson"},
@@ -293,22 +293,22 @@ def namesakes() -> dict[str, list[ProviderEvent]]:
     return {
         ANNE: [
             event(
-                provider="sandbox", event_id="evt_anne_1", type="customer.updated",
+                provider="stripe", event_id="evt_anne_1", type="customer.updated",
                 payload={"data": {"object": {"email": "Anne@Gmail.com", "name": "Anne Martin"}}},
             ),
             event(
-                provider="sandbox", event_id="evt_anne_2", type="invoice.sent",
+                provider="stripe", event_id="evt_anne_2", type="invoice.sent",
                 payload={"customer_name": "anne martin", "description": "Receipt to "
                          "<ANNE@gmail.com>, copy to joanne@gmail.com"},
             ),
         ],
         MARIANNE: [
             event(
-                provider="sandbox", event_id="evt_marianne_1", type="customer.updated",
+                provider="stripe", event_id="evt_marianne_1", type="customer.updated",
                 payload={"data": {"object": {"email": MARIANNE, "name": "Anne Martin"}}},
             ),
             event(
-                provider="sandbox", event_id="evt_marianne_2", type="invoice.sent",
+                provider="stripe", event_id="evt_marianne_2", type="invoice.sent",
                 payload={"customer_name": "Anne Martin", "customer_email": "Marianne@Gmail.com",
                          "note": "mailto:marianne@gmail.com.example"},
             ),

@@ -1,6 +1,7 @@
 /* readerfund checkout: the give page. Plain JS, no framework; the page's markup works
- * without it, this file adds preset amounts, a live pay button, the payment flow and,
- * where the browser has one, a wallet button (Apple Pay, Google Pay) through Stripe.
+ * without it, this file adds preset amounts, a live pay button and the payment flow.
+ * What a method needs in the browser (card fields, wallets) is in its provider's own
+ * script, which registers with `window.readerfundGive` (below).
  * Strings come from the page (translated by Django), never from this file. */
 (() => {
   "use strict";
@@ -33,13 +34,13 @@
   const terms = byId("give-terms");
   const alertBox = byId("give-alert");
   const methodNote = byId("method-note");
-  const cardWrap = byId("card-element-wrap");
   const amountGroup = byId("amount-group");
   const email = form.elements.namedItem("email");
+  const noTrace = byId("no_trace");
+  const traceless = byId("traceless");
+  const emailField = byId("email-field");
+  const nameField = byId("name-field");
   const nameInput = form.elements.namedItem("name");
-  const walletWrap = byId("wallet");
-  const walletButton = byId("wallet-button");
-  const walletText = byId("wallet-button-text");
   const msg = (key) => form.dataset[key] || "";
   const fill = (template, amount) => (template || "").replace("{amount}", amount);
 
@@ -139,7 +140,7 @@
     const oneOffOnly = chosen && chosen.dataset.recurring === "false" && freq !== "one_off";
     methodNote.textContent = oneOffOnly ? msg("msgOneOffOnly") : "";
     methodNote.hidden = !oneOffOnly;
-    walletSync();
+    eachHandler("update");
   };
 
   // ---- errors ----------------------------------------------------------------------
@@ -176,42 +177,40 @@
     if (first) first.focus();
   };
 
-  // ---- the card form (Stripe Elements), created once ---------------------------------
-
-  let stripe = null;
-  let card = null;
-  /** One Stripe.js instance for the card form and the wallet alike. */
-  const ensureStripe = () => {
-    if (stripe) return stripe;
-    if (typeof window.Stripe !== "function" || !PROVIDER.stripe_publishable_key) return null;
-    stripe = window.Stripe(PROVIDER.stripe_publishable_key, { locale: LANG.split("-")[0] });
-    return stripe;
+  // ---- the methods' own scripts ------------------------------------------------------
+  // A provider whose method needs the browser (card fields, a wallet) ships a script of
+  // its own that registers here with hooks, all optional:
+  //   select(chosen)   its method was chosen (true) or another one (false)
+  //   token()          before /give/start: {token} for payment_token, or {error}
+  //   finish(answer)   after a start that answered requires_action: "" or an error
+  //   update()         amount, frequency or currency changed
+  //   busy(on)         the page is sending (or done)
+  const handlers = {};
+  const eachHandler = (hook, ...args) => {
+    for (const handler of Object.values(handlers)) handler[hook]?.(...args);
   };
-  const ensureCard = () => {
-    if (card) return card;
-    if (!ensureStripe()) return null;
-    const root = getComputedStyle(document.documentElement);
-    const body = getComputedStyle(document.body);
-    card = stripe.elements().create("card", {
-      style: {
-        base: {
-          color: body.color,
-          fontFamily: body.fontFamily,
-          fontSize: "16px",
-          "::placeholder": { color: root.getPropertyValue("--muted").trim() || "#555" },
-        },
-        invalid: { color: root.getPropertyValue("--error").trim() || "#b3261e" },
-      },
-    });
-    card.mount("#card-element");
-    card.on("change", (event) => setFieldError("payment_token", event?.error ? event.error.message : ""));
-    return card;
+
+  /** Giving without a trace: offered with the methods that allow it; when chosen, the
+   * fields that would name the reader are hidden and emptied (the server keeps none). */
+  const givingTraceless = () => Boolean(noTrace?.checked && method()?.dataset.traceless === "true");
+  const updateTraceless = () => {
+    if (!traceless) return;
+    traceless.hidden = method()?.dataset.traceless !== "true";
+    if (traceless.hidden) noTrace.checked = false;
+    const on = givingTraceless();
+    for (const field of [emailField, nameField]) field.hidden = on;
+    for (const input of form.querySelectorAll("#anonymous, #consent")) input.closest(".check").hidden = on;
+    if (on) {
+      email.value = "";
+      nameInput.value = "";
+      setFieldError("email", "");
+    }
   };
 
   const updateMethod = () => {
-    const isCard = method()?.value === "stripe";
-    if (cardWrap) cardWrap.hidden = !isCard;
-    if (isCard && !ensureCard()) setFieldError("payment_token", msg("msgCardUnavailable"));
+    updateTraceless();
+    const chosen = method()?.value;
+    for (const [identifier, handler] of Object.entries(handlers)) handler.select?.(identifier === chosen);
   };
 
   // ---- submitting ------------------------------------------------------------------
@@ -220,7 +219,7 @@
   const setBusy = (on) => {
     busy = on;
     submit.disabled = on;
-    if (walletButton) walletButton.disabled = on;
+    eachHandler("busy", on);
     submit.classList.toggle("is-busy", on);
     if (on) {
       submit.setAttribute("aria-busy", "true");
@@ -260,7 +259,7 @@
     const errors = {};
     const amount = amountError();
     if (amount) errors.amount = amount;
-    if (!emailLooksValid(email.value)) errors.email = msg("msgEmail");
+    if (!givingTraceless() && !emailLooksValid(email.value)) errors.email = msg("msgEmail");
     const chosen = method();
     if (!chosen) errors.method = msg("msgMethod");
     else if (chosen.dataset.recurring === "false" && frequency() !== "one_off") errors.method = msg("msgOneOffOnly");
@@ -305,24 +304,14 @@
     return { answer };
   };
 
-  /** After a start that worked: the bank's challenge when it asks for one, then the next page. */
-  const finishPayment = async (answer) => {
+  /** After a start that worked: the method's own step when the provider asks for one
+   * (a bank's 3-D Secure challenge), then the next page. */
+  const finishPayment = async (answer, identifier) => {
     if (answer.outcome === "requires_action") {
-      if (!ensureStripe()) return fail(msg("msgGeneric"));
-      let confirmed;
-      try {
-        confirmed = await stripe.confirmCardPayment(answer.clientSecret);
-      } catch {
-        return fail(msg("msgNetwork"));
-      }
-      if (confirmed.error) return fail(confirmed.error.message);
-      // A refused challenge may also come back as an intent that still wants a payment
-      // method (localstripe does this; Stripe's docs say to check the status): only a
-      // paid or processing intent leads to the thank-you page.
-      const status = confirmed.paymentIntent?.status;
-      if (status && !["succeeded", "processing", "requires_capture"].includes(status)) {
-        return fail(msg("msgGeneric"));
-      }
+      const handler = handlers[identifier];
+      if (!handler?.finish) return fail(msg("msgGeneric"));
+      const error = await handler.finish(answer);
+      if (error) return fail(error);
     }
     location.assign(answer.next);
   };
@@ -334,139 +323,32 @@
     const errors = validate();
     if (Object.keys(errors).length) return showErrors(errors);
     setBusy(true);
+    const chosen = method();
+    const handler = handlers[chosen.value];
+    if (!handler && chosen.dataset.scripted === "true") return fail(msg("msgCardUnavailable"));
     let token = "";
-
-    if (method().value === "stripe") {
-      const element = ensureCard();
-      if (!element) return fail(msg("msgCardUnavailable"));
-      let result;
-      try {
-        result = await stripe.createToken(element);
-      } catch {
-        return fail(msg("msgNetwork"));
-      }
-      if (result.error) {
-        setFieldError("payment_token", result.error.message);
-        return fail(result.error.message);
-      }
-      token = result.token.id;
+    if (handler?.token) {
+      const result = await handler.token();
+      if (result.error) return fail(result.error);
+      token = result.token || "";
     }
-
     const started = await startPayment({ payment_token: token });
     if (started.error) return fail(started.error, started.fields);
-    await finishPayment(started.answer);
+    await finishPayment(started.answer, chosen.value);
   });
 
-  // ---- wallets: Apple Pay, Google Pay, cards saved in the browser (Stripe) -------------
-  // Stripe.js's Payment Request: the wallet's sheet shows the total and hands back a card
-  // token (`tok_…`), which goes to /give/start exactly as the card form's does. Our own
-  // button opens the sheet; it shows only where `canMakePayment()` finds a wallet.
-
-  let wallet = null; // the PaymentRequest, once a wallet is known to be available
-  let walletOpen = false; // the sheet is showing: Stripe refuses update() meanwhile
-  let walletName = "";
-
-  const walletTotal = () => {
-    const minor = currentMinor();
-    const label = walletButton.getAttribute(`data-total-${frequency()}`) || "";
-    return {
-      label: label.replace("{site}", location.hostname),
-      // The sheet never opens on an invalid amount; meanwhile it holds the minimum.
-      amount: Number.isFinite(minor) && minor > 0 ? minor : rule().min,
-    };
+  /** What a method's script may use; `register` adds its hooks. */
+  window.readerfundGive = {
+    register(identifier, handler) {
+      handlers[identifier] = handler;
+      updateMethod();
+      handler.update?.();
+    },
+    form, msg, lang: LANG, providerContext: PROVIDER, email, nameInput,
+    frequency, currency, rule, money, currentMinor, amountError, emailLooksValid,
+    setFieldError, showAlert, showErrors, clearErrors, fail, setBusy,
+    isBusy: () => busy, startPayment, finishPayment,
   };
-
-  /** Keeps the wallet's sheet and our button in step with amount, frequency and currency. */
-  const walletSync = () => {
-    if (!wallet) return;
-    const minor = currentMinor();
-    const template = Number.isFinite(minor) && minor > 0
-      ? walletButton.getAttribute(`data-label-${frequency()}`).replace("{amount}", money(minor, currency()))
-      : walletButton.getAttribute(`data-label-bare-${frequency()}`);
-    walletText.textContent = template.replace("{wallet}", walletName);
-    if (!walletOpen) wallet.update({ currency: currency().toLowerCase(), total: walletTotal() });
-  };
-
-  /** What the button calls the wallet, from what canMakePayment() found. */
-  const walletNameFor = (available) => {
-    if (available.applePay) return walletButton.dataset.nameApplePay;
-    if (available.googlePay) return walletButton.dataset.nameGooglePay;
-    return walletButton.dataset.nameBrowser;
-  };
-
-  const walletSetup = async () => {
-    const country = PROVIDER.stripe_wallet_country;
-    if (!walletWrap || !country || !form.querySelector('input[name="method"][value="stripe"]')) return;
-    if (!ensureStripe() || typeof stripe.paymentRequest !== "function") return;
-    let request;
-    let available = null;
-    try {
-      request = stripe.paymentRequest({
-        country,
-        currency: currency().toLowerCase(),
-        total: walletTotal(),
-        requestPayerEmail: true,
-        requestPayerName: true,
-      });
-      available = await request.canMakePayment();
-    } catch {
-      return; // no wallet: the page stays as it is
-    }
-    if (!available) return;
-    request.on("token", walletPaid);
-    request.on("cancel", () => {
-      walletOpen = false;
-      walletSync();
-    });
-    wallet = request;
-    walletName = walletNameFor(available);
-    walletWrap.hidden = false;
-    walletSync();
-  };
-
-  /** The reader approved in the wallet's sheet: start the gift with the wallet's token. */
-  const walletPaid = async (ev) => {
-    // The form's own fields win; the wallet fills what the reader left empty.
-    if (!email.value.trim() && ev.payerEmail) email.value = ev.payerEmail;
-    if (!nameInput.value.trim() && ev.payerName) nameInput.value = ev.payerName;
-    setBusy(true);
-    if (!emailLooksValid(email.value)) {
-      ev.complete("fail");
-      walletOpen = false;
-      setFieldError("email", msg("msgEmail"));
-      return fail(msg("msgEmail"));
-    }
-    const started = await startPayment({ method: "stripe", payment_token: ev.token?.id || "" });
-    walletOpen = false;
-    if (started.error) {
-      ev.complete("fail");
-      return fail(started.error, started.fields);
-    }
-    ev.complete("success");
-    await finishPayment(started.answer);
-  };
-
-  if (walletButton) {
-    walletButton.addEventListener("click", () => {
-      if (busy || walletOpen || !wallet) return;
-      clearErrors();
-      // Checked here, before the sheet opens (show() must run in the click itself): the
-      // amount against the server's rules; an email typed in the form must look valid,
-      // an empty one comes from the wallet.
-      const errors = {};
-      const amount = amountError();
-      if (amount) errors.amount = amount;
-      if (email.value.trim() && !emailLooksValid(email.value)) errors.email = msg("msgEmail");
-      if (Object.keys(errors).length) return showErrors(errors);
-      walletOpen = true;
-      try {
-        wallet.show();
-      } catch {
-        walletOpen = false;
-        showAlert(msg("msgGeneric"));
-      }
-    });
-  }
 
   // ---- wiring ----------------------------------------------------------------------
 
@@ -490,6 +372,7 @@
     update();
   });
   email.addEventListener("input", () => setFieldError("email", ""));
+  noTrace?.addEventListener("change", updateTraceless);
   for (const radio of form.querySelectorAll('input[name="method"]')) {
     radio.addEventListener("change", () => {
       setFieldError("method", "");
@@ -509,5 +392,4 @@
   updateMethod();
   update();
   form.classList.add("is-enhanced");
-  walletSetup();
 })();

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from readerfund.checkout.services import _pending_transfer
 from readerfund.payments.models import Contribution, ContributionStatus, PaymentAttempt
-from readerfund.payments.providers.bank_transfer import BankTransferProvider
+from readerfund.payments.providers.bank_transfer.provider import BankTransferProvider
 from readerfund.payments.services import supporter_for
 
 FILES = Path(__file__).parent / "files"

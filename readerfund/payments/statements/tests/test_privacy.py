@@ -17,6 +17,7 @@ def test_a_credited_entry_is_exported_and_its_payer_erased_with_the_supporter():
     # given Maria's €25 transfer, credited from the day's statement
     maria = pending_transfer("RF-AB12-CD34", amount=2500, email="maria@example.org")
     statement_import(data=(FILES / "camt053.xml").read_bytes(), filename="camt053.xml")
+    assert maria.supporter is not None
 
     # then her export lists the entry as the bank wrote it
     (entry,) = supporter_export(maria.supporter)["bank_statement_entries"]

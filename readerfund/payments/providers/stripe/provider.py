@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from readerfund.payments.providers.base import (
@@ -242,6 +243,13 @@ class StripeProvider(PaymentProvider):
     label = "Card"
     marks = ("visa", "mastercard", "amex")
     plan_actions = frozenset(PLAN_ACTIONS)
+    # Where Stripe's objects name a person: customer, billing details, invoice.
+    payload_name_keys = frozenset({"name", "customer_name"})
+    checkout_fragments = {
+        "above_methods": "payments_stripe/wallet.html",
+        "method": "payments_stripe/card_element.html",
+    }
+    card_template = "payments_stripe/card_fields.html"
 
     def __init__(self, *, http_client: stripe.HTTPClient | None = None) -> None:
         # The registry makes one instance per process; settings are read on every call,
@@ -265,6 +273,9 @@ class StripeProvider(PaymentProvider):
         if len(country) == 2 and country.isalpha():
             context["stripe_wallet_country"] = country
         return context
+
+    def checkout_scripts(self) -> list[str]:
+        return [settings.READERFUND_STRIPE_JS_URL, static("payments_stripe/give.js")]
 
     def content_security(self) -> Mapping[str, tuple[str, ...]]:
         parts = urlsplit(settings.READERFUND_STRIPE_JS_URL)

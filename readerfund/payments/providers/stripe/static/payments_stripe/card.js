@@ -5,7 +5,8 @@
 (() => {
   "use strict";
   const form = document.getElementById("card-form");
-  if (!form || form.dataset.provider !== "stripe") return;
+  const fields = document.getElementById("card-form-fields");
+  if (!form || !fields) return;
   const alertBox = document.getElementById("card-alert");
   const button = document.getElementById("card-submit");
   const say = (message) => {
@@ -17,7 +18,7 @@
     button.disabled = true;
     return;
   }
-  const stripe = window.Stripe(form.dataset.key);
+  const stripe = window.Stripe(fields.dataset.key);
   const card = stripe.elements().create("card");
   card.mount("#card-element");
 
@@ -31,7 +32,7 @@
     alertBox.textContent = "";
     let result;
     try {
-      result = await stripe.confirmCardSetup(form.dataset.secret, { payment_method: { card } });
+      result = await stripe.confirmCardSetup(fields.dataset.secret, { payment_method: { card } });
     } catch {
       result = { error: {} };
     }

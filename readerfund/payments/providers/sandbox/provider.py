@@ -60,10 +60,12 @@ class SandboxProvider(PaymentProvider):
     label = "Card (test mode)"
     marks = ("visa", "mastercard")
     test_mode = True
+    stands_in_for = "stripe"
+    card_template = "payments_sandbox/card_fields.html"
     plan_actions = frozenset(PLAN_ACTIONS)
 
     def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
-        url = reverse("checkout:sandbox", args=[attempt.public_id])
+        url = reverse("sandbox:page", args=[attempt.public_id])
         return StartResult("redirect", reference=f"sbx_{attempt.public_id.hex}", redirect_url=url)
 
     def event_for(self, *, attempt: PaymentAttempt, paid: bool) -> tuple[bytes, str]:

@@ -1,0 +1,4 @@
+"""Card payments through Stripe.
+
+One provider package (provider class, routes, templates, scripts), registered through
+the `readerfund.payment_providers` entry point in pyproject.toml."""
