@@ -40,10 +40,8 @@ from readerfund.payments.models import (
     ContributionStatus,
     Frequency,
 )
-from readerfund.payments.registry import test_mode_identifiers
+from readerfund.payments.registry import test_mode_identifiers, transfer_identifiers
 from readerfund.payments.selectors import monthly_equivalent, plans_counted
-
-BANK_TRANSFER_PROVIDER = "bank_transfer"
 
 # ---- arithmetic (no database) -------------------------------------------------------------
 
@@ -232,9 +230,9 @@ def gift_totals_read(*, start: datetime.datetime, end: datetime.datetime) -> lis
         .values_list("currency", "provider")
         .annotate(total=Sum(F("amount") - F("refunded_amount")))
     )
+    transfers = transfer_identifiers()
     return [
-        GiftTotal(currency, provider == BANK_TRANSFER_PROVIDER, int(total))
-        for currency, provider, total in rows
+        GiftTotal(currency, provider in transfers, int(total)) for currency, provider, total in rows
     ]
 
 

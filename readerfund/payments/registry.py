@@ -61,6 +61,11 @@ def test_mode_identifiers() -> list[str]:
     return [identifier for identifier, p in _instances().items() if p.test_mode]
 
 
+def transfer_identifiers() -> list[str]:
+    """The providers whose money the reader sends by bank transfer (shown apart in the goal)."""
+    return [identifier for identifier, p in _instances().items() if p.paid_by_transfer]
+
+
 def provider_is_test_mode(identifier: str) -> bool:
     provider = provider_get(identifier)
     return provider is not None and provider.test_mode

@@ -175,6 +175,8 @@ class PaymentProvider(ABC):
     stands_in_for: ClassVar[str] = ""
     #: whether a reader may give through it with no email and no name (no receipt then)
     allows_anonymous: ClassVar[bool] = False
+    #: The reader sends the money by bank transfer: the goal shows such money apart.
+    paid_by_transfer: ClassVar[bool] = False
     #: keys under which this provider's stored payloads carry a person's name: erasure
     #: blanks the supporter's names there (addresses are replaced everywhere)
     payload_name_keys: ClassVar[frozenset[str]] = frozenset()

@@ -25,6 +25,7 @@ class BankTransferProvider(PaymentProvider):
     marks = ("bank",)
     supports_recurring = False  # a standing order is the reader's bank's business
     allows_anonymous = True  # a transfer with its reference needs no address to be matched
+    paid_by_transfer = True
 
     def is_configured(self) -> bool:
         return bool(settings.READERFUND_BANK_DETAILS)
