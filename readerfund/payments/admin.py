@@ -10,8 +10,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import URLPattern, path
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -27,8 +27,8 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
+from readerfund.payments.registry import providers_all
 from readerfund.payments.services import review_resolve, transfer_mark_received
-from readerfund.payments.stripe_admin import stripe_webhook_view
 
 
 def _language() -> str:
@@ -193,8 +193,23 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     search_fields = ["event_id"]
 
     def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view(stripe_webhook_view)
-        return [path("stripe-webhook/", view, name="payments_stripe_webhook"), *super().get_urls()]
+        """Each provider's own pages (e.g. a check of its set-up), under this list."""
+        pages = [
+            path(page.route, self.admin_site.admin_view(page.view), name=f"payments_{page.name}")
+            for provider in providers_all()
+            for page in provider.admin_pages()
+        ]
+        return [*pages, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        pages = [
+            (page.label, reverse(f"admin:payments_{page.name}"))
+            for provider in providers_all()
+            for page in provider.admin_pages()
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "provider_pages": pages})
 
 
 @admin.register(PaymentReview)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from argparse import ArgumentParser
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from django.apps import AppConfig
+from django.core.management.base import OutputWrapper
+from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from readerfund.payments.models import Contribution, PaymentAttempt, RecurringPlan
@@ -161,6 +164,29 @@ class ProviderAppConfig(AppConfig):
     providers: ClassVar[tuple[str, ...]]
 
 
+@dataclass(frozen=True)
+class AdminPage:
+    """A page of a provider's own in the admin (e.g. a check of its set-up), served under
+    Provider events and linked from their list."""
+
+    label: str
+    route: str  # under /admin/payments/providerevent/, e.g. "stripe-webhook/"
+    name: str  # the URL is named "admin:payments_<name>"
+    view: Callable[[HttpRequest], HttpResponse]
+
+
+class ProviderCommand(Protocol):
+    """A subcommand of `readerfund manage payments` that a provider adds (e.g. a set-up)."""
+
+    name: str
+    help: str
+
+    def add_arguments(self, parser: ArgumentParser) -> None: ...
+
+    def run(self, options: dict[str, Any], stdout: OutputWrapper) -> None:
+        """Does the work; raises CommandError to fail with a message."""
+
+
 class PaymentProvider(ABC):
     identifier: ClassVar[str]
     #: what readers see on the method's button
@@ -186,6 +212,14 @@ class PaymentProvider(ABC):
     #: the fields of the "update your card" page (scripts included), where plan_actions
     #: has "card"; context: `plan`, `client_secret`, `reference`, `page_context`
     card_template: ClassVar[str] = ""
+
+    def admin_pages(self) -> list[AdminPage]:
+        """The provider's own admin pages (none by default)."""
+        return []
+
+    def commands(self) -> list[ProviderCommand]:
+        """The provider's subcommands of `readerfund manage payments` (none by default)."""
+        return []
 
     def is_configured(self) -> bool:
         """Whether the operator set this provider up (keys present, …)."""

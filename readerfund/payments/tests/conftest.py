@@ -29,7 +29,7 @@ from readerfund.conftest import (
     LocalStripe,
 )
 from readerfund.payments.models import PaymentAttempt, ProviderEvent
-from readerfund.payments.providers.stripe.provider import STRIPE_API_VERSION
+from readerfund.payments.providers.stripe import STRIPE_API_VERSION
 from readerfund.tests.waiting import wait_for
 
 __all__ = [

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from readerfund.payments.providers.stripe.provider import STRIPE_API_VERSION
-from readerfund.payments.stripe_setup import STRIPE_WEBHOOK_EVENTS
+from readerfund.payments.providers.stripe import STRIPE_API_VERSION
+from readerfund.payments.providers.stripe.setup import STRIPE_WEBHOOK_EVENTS
 from readerfund.payments.tests.stripe_endpoints import stripe_endpoints_serve
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,8 @@ from readerfund.payments.models import (
     ProviderEvent,
     RecurringPlan,
 )
-from readerfund.payments.providers.stripe.provider import STRIPE_API_VERSION, StripeProvider
+from readerfund.payments.providers.stripe import STRIPE_API_VERSION
+from readerfund.payments.providers.stripe.provider import StripeProvider
 from readerfund.payments.services import attempt_confirm
 from readerfund.payments.tests.conftest import VISA, receipts_queued, stripe_event, stripe_signature
 from readerfund.tests.waiting import wait_for

@@ -1,5 +1,5 @@
-"""`readerfund manage payments reconcile [--hours N]` | `import-statement FILE…` |
-`stripe-setup [--url URL]`."""
+"""`readerfund manage payments reconcile [--hours N]` | `import-statement FILE…` | the
+providers' own subcommands (e.g. Stripe's `stripe-setup [--url URL] [--check]`)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from readerfund.payments.providers.base import ProviderCommand
 from readerfund.payments.reconcile import payments_reconcile
+from readerfund.payments.registry import providers_all
 from readerfund.payments.statements.entries import StatementRefused
 from readerfund.payments.statements.services import statement_import
-from readerfund.payments.stripe_setup import (
-    STRIPE_WEBHOOK_EVENTS,
-    StripeSetupError,
-    stripe_endpoint_check,
-    stripe_endpoint_setup,
-)
 
 # Stripe retries a failed webhook for three days: past that, only reconciliation brings
 # an event in. Run it (e.g. hourly from cron) with a window at least as long.
@@ -46,24 +42,18 @@ class Command(BaseCommand):
             help="credit bank transfers from MT940 or camt.053/camt.054 statement files",
         )
         statement.add_argument("files", nargs="+", type=Path, metavar="FILE")
-        setup = actions.add_parser(
-            "stripe-setup",
-            help="create or repair Stripe's webhook endpoint for this server (pinned API "
-            "version, the events readerfund needs) and print its signing secret",
-        )
-        setup.add_argument(
-            "--url", default="", help="the endpoint's URL (default: from READERFUND_PUBLIC_URL)"
-        )
-        setup.add_argument(
-            "--check", action="store_true", help="only say whether it matches (exit 1 if not)"
-        )
+        self.provider_commands: dict[str, ProviderCommand] = {}
+        for provider in providers_all():
+            for command in provider.commands():
+                command.add_arguments(actions.add_parser(command.name, help=command.help))
+                self.provider_commands[command.name] = command
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import-statement":
             self._statements_import(options["files"])
             return
-        if options["action"] == "stripe-setup":
-            self._stripe_setup(url=options["url"] or None, check_only=options["check"])
+        if options["action"] in self.provider_commands:
+            self.provider_commands[options["action"]].run(options, self.stdout)
             return
         hours = options["hours"]
         if hours <= 0:
@@ -102,27 +92,3 @@ class Command(BaseCommand):
                 )
         if refused:
             raise CommandError("refused: " + ", ".join(refused))
-
-    def _stripe_setup(self, *, url: str | None, check_only: bool) -> None:
-        try:
-            if check_only:
-                check = stripe_endpoint_check(url=url)
-                if check.matches:
-                    self.stdout.write(f"{check.url}: matches ({check.endpoint_id})")
-                    return
-                raise CommandError(f"{check.url}: " + "; ".join(check.problems))
-            outcome = stripe_endpoint_setup(url=url)
-        except StripeSetupError as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(
-            f"webhook endpoint {outcome.endpoint_id}: {outcome.action}"
-            + (f" ({'; '.join(outcome.fixed)})" if outcome.fixed else "")
-        )
-        self.stdout.write("events: " + ", ".join(STRIPE_WEBHOOK_EVENTS))
-        if outcome.secret:
-            self.stdout.write(
-                "Set this signing secret and restart readerfund (the old one no longer "
-                f"verifies anything):\nSTRIPE_WEBHOOK_SECRET={outcome.secret}"
-            )
-        else:
-            self.stdout.write("its signing secret is unchanged: STRIPE_WEBHOOK_SECRET stays")

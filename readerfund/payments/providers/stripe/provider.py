@@ -38,9 +38,11 @@ import stripe
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from readerfund.payments.providers.base import (
     PLAN_ACTIONS,
+    AdminPage,
     CardUpdate,
     Fact,
     PaymentDisputed,
@@ -48,12 +50,16 @@ from readerfund.payments.providers.base import (
     PaymentRefunded,
     PaymentSucceeded,
     PlanChanged,
+    ProviderCommand,
     ProviderEventData,
     ProviderRefused,
     ProviderUnavailable,
     StartResult,
     WebhookRejected,
 )
+from readerfund.payments.providers.stripe import STRIPE_API_VERSION
+from readerfund.payments.providers.stripe.admin_views import stripe_webhook_view
+from readerfund.payments.providers.stripe.commands import StripeSetupCommand
 
 if TYPE_CHECKING:
     from stripe.params import (
@@ -71,7 +77,6 @@ logger = logging.getLogger(__name__)
 #: rejected (400, logged) rather than half-understood. 2017-08-15 is the version that
 #: localstripe renders; pinning it means the shapes the tests exercise are the shapes
 #: production receives. The Stripe webhook endpoint must be created with this version.
-STRIPE_API_VERSION = "2017-08-15"
 
 #: How old a signed webhook may be: an older one is a replay, whatever its signature.
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -250,6 +255,18 @@ class StripeProvider(PaymentProvider):
         "method": "payments_stripe/card_element.html",
     }
     card_template = "payments_stripe/card_fields.html"
+
+    def admin_pages(self) -> list[AdminPage]:
+        """Whether Stripe's live webhook endpoint matches what readerfund needs."""
+        return [
+            AdminPage(
+                str(gettext_lazy("Stripe webhook")), "stripe-webhook/", "stripe_webhook",
+                stripe_webhook_view,
+            )
+        ]  # fmt: skip
+
+    def commands(self) -> list[ProviderCommand]:
+        return [StripeSetupCommand()]
 
     def __init__(self, *, http_client: stripe.HTTPClient | None = None) -> None:
         # The registry makes one instance per process; settings are read on every call,

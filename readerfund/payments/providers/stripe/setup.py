@@ -15,7 +15,7 @@ import stripe
 from django.conf import settings
 from django.urls import reverse
 
-from readerfund.payments.providers.stripe.provider import STRIPE_API_VERSION
+from readerfund.payments.providers.stripe import STRIPE_API_VERSION
 
 #: The event types the Stripe provider turns into facts (providers/stripe.py, `_facts`);
 #: README's "Stripe webhook" paragraph lists the same.

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from readerfund.payments.providers.stripe.provider import STRIPE_API_VERSION
-from readerfund.payments.stripe_setup import (
+from readerfund.payments.providers.stripe import STRIPE_API_VERSION
+from readerfund.payments.providers.stripe.setup import (
     STRIPE_WEBHOOK_EVENTS,
     EndpointCheck,
     StripeSetupError,
