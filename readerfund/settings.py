@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -68,6 +69,8 @@ CSRF_TRUSTED_ORIGINS = _csv("CSRF_TRUSTED_ORIGINS")
 DEMO_SITE = _flag("READERFUND_DEMO_SITE")
 READERFUND_PUBLIC_URL = env_value("READERFUND_PUBLIC_URL")
 READERFUND_EMBED_ORIGINS = _csv("READERFUND_EMBED_ORIGINS")
+READERFUND_EVENTS_PER_MINUTE = int(env_value("READERFUND_EVENTS_PER_MINUTE"))
+READERFUND_EXPERIMENT_VALUE_CAP = Decimal(env_value("READERFUND_EXPERIMENT_VALUE_CAP"))
 READERFUND_COUNTRY_HEADER = env_value("READERFUND_COUNTRY_HEADER")
 READERFUND_GEOIP_DATABASE = env_value("READERFUND_GEOIP_DATABASE")
 
@@ -149,6 +152,7 @@ INSTALLED_APPS = [
     "readerfund.core",
     "readerfund.campaigns",
     "readerfund.events",
+    "readerfund.experiments",
     "readerfund.payments",
     "readerfund.checkout",
     "readerfund.supporters",
