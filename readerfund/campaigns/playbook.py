@@ -205,7 +205,9 @@ def playbook_document() -> dict[str, Any]:
     )
     weights = playbook_weights()
     documents = [
-        campaign_document(campaign, list(campaign.variants.all()), weights=weights.get(campaign.slug))
+        campaign_document(
+            campaign, list(campaign.variants.all()), weights=weights.get(campaign.slug)
+        )
         for campaign in campaigns
         if campaign.variants.all()
     ]

@@ -50,7 +50,7 @@ class VariantStatistics:
     impressions: int
     conversions: int
     value_per_mille: Interval  # base-currency minor units per 1,000 impressions
-    conversion: Interval  # a share, 0–1
+    conversion: Interval  # a share, 0 to 1
     lift: Interval | None  # relative to the reference: 0.18 is 18 % more; None for it
     declared: bool  # the always-valid interval of the lift excludes 0
 
@@ -105,7 +105,8 @@ def reference_of(summaries: list[VariantSummary]) -> VariantSummary | None:
     """The control slice if it has any views, else the first variant."""
     holdout = [s for s in summaries if s.variant == HOLDOUT and s.impressions]
     others = [s for s in summaries if s.variant != HOLDOUT]
-    return (holdout or others or [None])[0]
+    found = holdout or others
+    return found[0] if found else None
 
 
 def variants_analyse(summaries: list[VariantSummary]) -> list[VariantStatistics]:

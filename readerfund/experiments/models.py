@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DailyResult(models.Model):
-    """One campaign × variant × channel × day (UTC). Rebuilt by the worker from the event
+    """One campaign x variant x channel x day (UTC). Rebuilt by the worker from the event
     counters and the ledger (`results_refresh`); variant `_holdout` is the control slice.
 
     Money columns are in the goal's base currency (minor units): `money` what was received,
-    exact; `value` the annualised value (one-off + 12 × monthly + annual) with each gift
+    exact; `value` the annualised value (one-off + 12 x monthly + annual) with each gift
     capped, and `value_squares` the sum of its squares, which the statistics need."""
 
     day = models.DateField(_("day"))

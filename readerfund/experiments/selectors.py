@@ -50,7 +50,9 @@ def weights_published() -> dict[str, dict[str, float]]:
     )
     published: dict[str, dict[str, float]] = {}
     for row in newest:
-        update = WeightUpdate.objects.filter(campaign=row["campaign"], computed_at=row["at"]).first()
+        update = WeightUpdate.objects.filter(
+            campaign=row["campaign"], computed_at=row["at"]
+        ).first()
         if update is not None:
             published[update.campaign] = {k: float(v) for k, v in update.weights.items()}
     return published
@@ -121,8 +123,14 @@ def implausible_days(rows: list[dict[str, Any]]) -> list[Flag]:
                 usual_views / IMPLAUSIBLE_FACTOR <= views <= usual_views * IMPLAUSIBLE_FACTOR
             ):
                 flags.append(Flag(variant, d["day"], "impressions", views, usual_views))
-            elif views >= 100 and usual_rate and d["clicks"] / views > usual_rate * IMPLAUSIBLE_FACTOR:
-                flags.append(Flag(variant, d["day"], "click-through", d["clicks"] / views, usual_rate))
+            elif (
+                views >= 100
+                and usual_rate
+                and d["clicks"] / views > usual_rate * IMPLAUSIBLE_FACTOR
+            ):
+                flags.append(
+                    Flag(variant, d["day"], "click-through", d["clicks"] / views, usual_rate)
+                )
     return sorted(flags, key=lambda f: (f.day, f.variant))
 
 
@@ -160,13 +168,13 @@ def _verdicts(
             text = (
                 _(
                     "%(variant)s raises %(lift)s %% more per 1,000 views than %(reference)s, "
-                    "95 %% interval %(low)s %%–%(high)s %%; the evidence is strong enough to "
+                    "95 %% interval %(low)s %%–%(high)s %%; the evidence is strong enough to "  # noqa: RUF001
                     "act on."
                 )
                 if stat.lift.estimate > 0
                 else _(
                     "%(variant)s raises %(lift)s %% less per 1,000 views than %(reference)s, "
-                    "95 %% interval %(low)s %%–%(high)s %%; the evidence is strong enough to "
+                    "95 %% interval %(low)s %%–%(high)s %%; the evidence is strong enough to "  # noqa: RUF001
                     "act on."
                 )
             ) % values
@@ -183,9 +191,7 @@ def _verdicts(
                 % values
             )
         else:
-            text = (
-                _("%(variant)s against %(reference)s: not enough evidence yet.") % values
-            )
+            text = _("%(variant)s against %(reference)s: not enough evidence yet.") % values
         sentences.append((text, False))
     return sentences
 
@@ -302,9 +308,10 @@ def month_overview(*, now: datetime.datetime | None = None) -> Overview:
         running += amount
         cumulative.append(running)
     plans = list(
-        plans_counted().order_by().values_list("currency", "frequency").annotate(
-            total=Sum("amount"), n=Count("id")
-        )
+        plans_counted()
+        .order_by()
+        .values_list("currency", "frequency")
+        .annotate(total=Sum("amount"), n=Count("id"))
     )
     monthly_value = _convert_sum(
         rates,

@@ -11,7 +11,7 @@ What counts (docs/experiments.md):
   its remainder), or a new recurring plan that got past `incomplete`, on the day it started;
 - money: every received contribution of the campaign (one-offs and plans' payments), net of
   refunds, converted to the goal's base currency with the operator's rates;
-- annualised value: per gift, one-off + 12 × a monthly amount + an annual amount, converted,
+- annualised value: per gift, one-off + 12 x a monthly amount + an annual amount, converted,
   then capped at READERFUND_EXPERIMENT_VALUE_CAP;
 - in production nothing from a test-mode provider (the sandbox), as for the goal.
 A currency without an exchange rate counts in gifts but not in money or value.
@@ -52,11 +52,11 @@ from readerfund.payments.registry import test_mode_identifiers
 DEFAULT_CURRENCY = "USD"  # the base currency while no goal is set
 #: How many days back each periodic refresh rebuilds (late bank transfers, refunds).
 REFRESH_DAYS = 7
-EVENT_COLUMNS = {
-    EventType.IMPRESSION: "impressions",
-    EventType.CLICK: "clicks",
-    EventType.DISMISS: "dismissals",
-    EventType.SNOOZE: "snoozes",
+EVENT_COLUMNS: dict[str, str] = {
+    EventType.IMPRESSION.value: "impressions",
+    EventType.CLICK.value: "clicks",
+    EventType.DISMISS.value: "dismissals",
+    EventType.SNOOZE.value: "snoozes",
 }
 
 Key = tuple[datetime.date, str, str, str]  # day, campaign, variant, channel
@@ -292,7 +292,9 @@ def _allocation_settings(campaign: Campaign) -> AllocationSettings:
     )
 
 
-def weights_update(*, campaign: Campaign, now: datetime.datetime | None = None) -> WeightUpdate | None:
+def weights_update(
+    *, campaign: Campaign, now: datetime.datetime | None = None
+) -> WeightUpdate | None:
     """Computes and stores new weights for an optimised campaign, and has the playbook
     rebuilt; None while the burn-in lasts (the variants' own weights apply)."""
     now = now or timezone.now()
@@ -307,7 +309,9 @@ def weights_update(*, campaign: Campaign, now: datetime.datetime | None = None) 
     if weights is None:
         return None
     update = WeightUpdate.objects.create(
-        campaign=campaign.slug, computed_at=now, weights={k: round(w, 4) for k, w in weights.items()}
+        campaign=campaign.slug,
+        computed_at=now,
+        weights={k: round(w, 4) for k, w in weights.items()},
     )
     playbook_stale.send(sender=WeightUpdate)  # campaigns rebuilds it after the commit
     return update
@@ -323,7 +327,9 @@ def weights_due(*, now: datetime.datetime | None = None) -> Iterable[Campaign]:
             .values_list("computed_at", flat=True)
             .first()
         )
-        if last is None or now - last >= datetime.timedelta(minutes=campaign.optimise_every_minutes):
+        if last is None or now - last >= datetime.timedelta(
+            minutes=campaign.optimise_every_minutes
+        ):
             yield campaign
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib.admin import site
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -17,7 +17,9 @@ from readerfund.experiments.selectors import campaign_report, month_overview
 from readerfund.experiments.tables import Table, campaign_tables, overview_tables
 
 
-def _page(request: HttpRequest, template: str, tables: list[Table], **context: object) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, tables: list[Table], **context: object
+) -> HttpResponseBase:
     wanted = request.GET.get("csv")
     if wanted is not None:
         table = next((t for t in tables if t.name == wanted), None)
@@ -37,7 +39,7 @@ def _page(request: HttpRequest, template: str, tables: list[Table], **context: o
 
 
 @staff_member_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HttpRequest) -> HttpResponseBase:
     data = month_overview()
     return _page(
         request,
@@ -51,7 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-def campaign(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign(request: HttpRequest, slug: str) -> HttpResponseBase:
     found = get_object_or_404(Campaign, slug=slug)
     report = campaign_report(campaign=found)
     return _page(
