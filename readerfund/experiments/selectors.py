@@ -12,15 +12,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from readerfund import stats
 from readerfund.campaigns.models import Campaign, Status
 from readerfund.experiments.analysis import (
     HOLDOUT,
-    VariantStatistics,
-    VariantSummary,
     reference_of,
-    srm_p_value,
+    srm,
     variants_analyse,
-    views_needed,
+    verdict,
 )
 from readerfund.experiments.models import DailyResult, WeightUpdate
 from readerfund.experiments.services import Rates, rates_current, variant_summaries
@@ -31,8 +30,6 @@ from readerfund.payments.selectors import monthly_equivalent, plans_counted
 from readerfund.supporters.models import Supporter
 
 DIRECT = "direct"  # money that no campaign led to
-#: The sample-ratio check warns below this p-value.
-SRM_ALARM = 0.001
 #: A day whose impressions or click-through lie this many times beyond the variant's
 #: median is flagged as implausible.
 IMPLAUSIBLE_FACTOR = 5.0
@@ -88,11 +85,10 @@ class CampaignReport:
     campaign: Campaign
     currency: str
     funnel: list[FunnelRow]
-    statistics: list[VariantStatistics]
+    statistics: list[stats.VariantSummary]
     reference: str | None
-    verdicts: list[tuple[str, bool]]  # (sentence, strong enough to act on)
-    srm_p: float | None
-    srm_warning: bool
+    verdict: tuple[str, bool]  # (sentence, strong enough to act on)
+    srm: stats.SampleRatioCheck | None
     weights_history: list[WeightUpdate]
     flags: list[Flag]
     daily: list[dict[str, Any]] = field(default_factory=list)
@@ -144,56 +140,48 @@ def _intended_shares(campaign: Campaign) -> dict[str, float]:
     return intended
 
 
-def _verdicts(
-    statistics: list[VariantStatistics], summaries: list[VariantSummary]
-) -> list[tuple[str, bool]]:
-    by_name = {s.variant: s for s in summaries}
-    reference = reference_of(summaries)
-    if reference is None:
-        return []
-    ref_name = _("showing nothing") if reference.variant == HOLDOUT else reference.variant
-    sentences = []
-    for stat in statistics:
-        if stat.lift is None:
-            continue
-        name = _("showing nothing") if stat.variant == HOLDOUT else stat.variant
-        values = {
-            "variant": name,
-            "reference": ref_name,
-            "lift": f"{abs(stat.lift.estimate) * 100:.0f}",
-            "low": f"{stat.lift.low * 100:.0f}",
-            "high": f"{stat.lift.high * 100:.0f}",
-        }
-        if stat.declared:
-            text = (
-                _(
-                    "%(variant)s raises %(lift)s %% more per 1,000 views than %(reference)s, "
-                    "95 %% interval %(low)s %%–%(high)s %%; the evidence is strong enough to "  # noqa: RUF001
-                    "act on."
-                )
-                if stat.lift.estimate > 0
-                else _(
-                    "%(variant)s raises %(lift)s %% less per 1,000 views than %(reference)s, "
-                    "95 %% interval %(low)s %%–%(high)s %%; the evidence is strong enough to "  # noqa: RUF001
-                    "act on."
-                )
-            ) % values
-            sentences.append((text, True))
-            continue
-        needed = views_needed(by_name[stat.variant], reference)
-        if needed:
-            values["needed"] = f"{needed:,}"
-            text = (
-                _(
-                    "%(variant)s against %(reference)s: not enough evidence yet; at this rate "
-                    "about %(needed)s more views of each are needed."
-                )
-                % values
-            )
-        else:
-            text = _("%(variant)s against %(reference)s: not enough evidence yet.") % values
-        sentences.append((text, False))
-    return sentences
+def _name(variant: str | None) -> str:
+    return _("showing nothing") if variant == HOLDOUT else str(variant)
+
+
+def verdict_sentence(found: stats.Verdict | None) -> tuple[str, bool]:
+    """The verdict in the editor's language, from its pieces; (sentence, act on it)."""
+    if found is None:
+        return _("No views to compare yet."), False
+    values = {
+        "leader": _name(found.leader),
+        "other": _name(found.runner_up),
+        "needed": f"{found.views_needed:,}" if found.views_needed else "",
+        "min": found.min_conversions,
+        "short": ", ".join(_name(v) for v in found.short_of_gifts),
+    }
+    if found.lift is not None:
+        values.update(
+            lift=f"{found.lift.estimate * 100:.0f}",
+            low=f"{found.lift.low * 100:.0f}",
+            high=f"{found.lift.high * 100:.0f}",
+        )
+    if found.kind is stats.VerdictKind.TOO_EARLY or found.lift is None:
+        return _(
+            "Too early to compare: every variant needs at least %(min)s gifts (%(short)s not yet)."
+        ) % values, False
+    compared = (
+        _(
+            "%(leader)s raises %(lift)s %% more per 1,000 views than %(other)s, 95 %% interval "
+            "%(low)s %% to %(high)s %%"
+        )
+        % values
+    )
+    if found.kind is stats.VerdictKind.WINNER:
+        return compared + _("; the evidence is strong enough to act on."), True
+    if found.views_needed:
+        return compared + _(
+            "; not enough evidence yet; at this rate about %(needed)s more views are needed."
+        ) % values, False
+    return compared + _(
+        "; not enough evidence yet, and no clear difference is in sight: the variants may "
+        "raise about the same."
+    ), False
 
 
 def campaign_report(*, campaign: Campaign) -> CampaignReport:
@@ -228,9 +216,9 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"), value=Sum("value"))
         .order_by("day", "variant")
     )
-    srm_p = None
+    srm_found = None
     if not campaign.optimise:  # optimised shares move with every update
-        srm_p = srm_p_value(
+        srm_found = srm(
             observed={s.variant: s.impressions for s in summaries},
             intended=_intended_shares(campaign),
         )
@@ -241,9 +229,8 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         funnel=funnel,
         statistics=statistics,
         reference=reference.variant if reference else None,
-        verdicts=_verdicts(statistics, summaries),
-        srm_p=srm_p,
-        srm_warning=srm_p is not None and srm_p < SRM_ALARM,
+        verdict=verdict_sentence(verdict(summaries)),
+        srm=srm_found,
         weights_history=list(
             WeightUpdate.objects.filter(campaign=campaign.slug).order_by("computed_at")[:2000]
         ),

@@ -178,18 +178,22 @@ def campaign_tables(r: CampaignReport) -> list[Table]:
         ],
         [
             [
-                _variant_name(s.variant),
+                _variant_name(s.name),
                 str(s.impressions),
                 str(s.conversions),
-                _money(s.value_per_mille.estimate, cur),
-                _money(s.value_per_mille.low, cur),
-                _money(s.value_per_mille.high, cur),
-                _percent(s.conversion.estimate),
-                _percent(s.conversion.low),
-                _percent(s.conversion.high),
+                _money(s.value_per_1000.estimate, cur),
+                _money(s.value_per_1000.low, cur),
+                _money(s.value_per_1000.high, cur),
+                _percent(s.conversion_rate.estimate),
+                _percent(s.conversion_rate.low),
+                _percent(s.conversion_rate.high),
                 *(
-                    [_percent(s.lift.estimate), _percent(s.lift.low), _percent(s.lift.high)]
-                    if s.lift
+                    [
+                        _percent(s.relative_lift.estimate),
+                        _percent(s.relative_lift.low),
+                        _percent(s.relative_lift.high),
+                    ]
+                    if s.relative_lift
                     else ["", "", ""]
                 ),
             ]
@@ -197,19 +201,19 @@ def campaign_tables(r: CampaignReport) -> list[Table]:
         ],
         chart={
             "kind": "bars",
-            "x": [_variant_name(s.variant) for s in r.statistics],
+            "x": [_variant_name(s.name) for s in r.statistics],
             "series": [
                 {
                     "label": _("Value per 1,000 views"),
-                    "values": [_major(s.value_per_mille.estimate, cur) for s in r.statistics],
+                    "values": [_major(s.value_per_1000.estimate, cur) for s in r.statistics],
                 },
                 {
                     "label": _("Low"),
-                    "values": [_major(s.value_per_mille.low, cur) for s in r.statistics],
+                    "values": [_major(s.value_per_1000.low, cur) for s in r.statistics],
                 },
                 {
                     "label": _("High"),
-                    "values": [_major(s.value_per_mille.high, cur) for s in r.statistics],
+                    "values": [_major(s.value_per_1000.high, cur) for s in r.statistics],
                 },
             ],
         },

@@ -95,8 +95,10 @@ def test_a_flood_from_one_address_leaves_the_weights_unchanged(settings):
     # when: one address reports 20,000 impressions of b (to make b look worse per view),
     # with the site's Origin and without one
     client = Client(REMOTE_ADDR="203.0.113.9")
-    batch = '{"events": [%s]}' % ",".join(
-        ['{"campaign": "ask", "variant": "b", "channel": "ask", "type": "impression"}'] * 50
+    batch = '{{"events": [{}]}}'.format(
+        ",".join(
+            ['{"campaign": "ask", "variant": "b", "channel": "ask", "type": "impression"}'] * 50
+        )
     )
     answers = [
         client.post("/api/events", batch, content_type="text/plain", HTTP_ORIGIN=SITE).status_code
