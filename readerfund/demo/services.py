@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from readerfund.campaigns.files import campaigns_load
 from readerfund.campaigns.models import Campaign
+from readerfund.experiments.services import results_demo_seed
 from readerfund.goals.services import goal_demo_seed
 
 DEMO_ADMIN_USERNAME = "admin"
@@ -44,4 +45,5 @@ def demo_seed() -> DemoAdmin:
     if not Campaign.objects.exists():
         campaigns_load(text=DEMO_CAMPAIGNS.read_text(encoding="utf-8"))
     goal_demo_seed()  # the reference scenario's $10,000 a month
+    results_demo_seed()  # weeks of made-up, marked figures for the editors' pages
     return DemoAdmin(DEMO_ADMIN_USERNAME, password)

@@ -33,6 +33,8 @@ class DailyResult(models.Model):
     value = models.BigIntegerField(_("annualised value"), default=0)
     value_squares = models.FloatField(_("sum of squared values"), default=0)
     currency = models.CharField(_("currency"), max_length=3)
+    # Made up by the demo (demo_seed) so that its pages show something; never in production.
+    demo = models.BooleanField(_("demo figures"), default=False)
 
     class Meta:
         verbose_name = _("daily result")

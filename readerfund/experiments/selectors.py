@@ -92,6 +92,7 @@ class CampaignReport:
     weights_history: list[WeightUpdate]
     flags: list[Flag]
     daily: list[dict[str, Any]] = field(default_factory=list)
+    demo: bool = False
 
 
 def _median(values: list[float]) -> float:
@@ -236,6 +237,7 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         ),
         flags=implausible_days(daily),
         daily=daily,
+        demo=DailyResult.objects.filter(campaign=campaign.slug, demo=True).exists(),
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 import subprocess
+from decimal import Decimal
 
 import pytest
 import yaml

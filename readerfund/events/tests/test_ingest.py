@@ -145,6 +145,7 @@ def test_concurrent_batches_lose_no_increment(settings):
     # given eight readers reporting at the same moment, 25 batches of 20 each (from one
     # address here: its budget is raised, this is about increments)
     settings.READERFUND_EVENTS_PER_MINUTE = 10_000
+
     def report():
         client = Client()
         for _ in range(25):

@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                 ('value', models.BigIntegerField(default=0, verbose_name='annualised value')),
                 ('value_squares', models.FloatField(default=0, verbose_name='sum of squared values')),
                 ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('demo', models.BooleanField(default=False, verbose_name='demo figures')),
             ],
             options={
                 'verbose_name': 'daily result',
