@@ -258,8 +258,9 @@ class Readerfund(Policy):
         return np.asarray(state.means().argmax(axis=-1), dtype=np.int64)
 
 
-def readerfund_with(**changes: float) -> type[Readerfund]:
-    settings = dataclasses.replace(READERFUND, **changes)
+def readerfund_with(*, floor: float) -> type[Readerfund]:
+    changes = {"floor": floor}
+    settings = dataclasses.replace(READERFUND, floor=floor)
 
     class Variant(Readerfund):
         name = "readerfund, " + ", ".join(f"{key} {value}" for key, value in changes.items())

@@ -159,7 +159,9 @@ def test_the_always_valid_lift_interval_holds_at_every_look_in_95_of_100_tests()
         sums.add(rng, np.full((runs, 2), 5000.0), [0.003, 0.0039], [1.0, 1.0])
         for run in np.flatnonzero(always_held):
             a, b = (
-                VariantCounts(name, *(float(x[run, i]) for x in (sums.n, sums.k, sums.s, sums.q)))
+                VariantCounts(
+                    name, int(sums.n[run, i]), int(sums.k[run, i]), sums.s[run, i], sums.q[run, i]
+                )
                 for i, name in enumerate("AB")
             )
             lift = lift_sequence(variant=b, reference=a, alpha=0.05).lift
