@@ -302,8 +302,11 @@ def winners_declared(
     comparable = ((conversions >= min_conversions) & (mean > 0)).all(axis=-1)
     leader = np.argmax(np.where(np.isfinite(mean), mean, -np.inf), axis=-1)
     pick = leader[..., None]
-    log_lift = np.take_along_axis(log_mean, pick, axis=-1) - log_mean
-    width = half_width(np.take_along_axis(relative, pick, axis=-1) + relative, alpha=alpha, tau=tau)
+    with np.errstate(invalid="ignore"):
+        log_lift = np.take_along_axis(log_mean, pick, axis=-1) - log_mean
+        width = half_width(
+            np.take_along_axis(relative, pick, axis=-1) + relative, alpha=alpha, tau=tau
+        )
     margin = np.where(np.arange(k_variants) == pick, np.inf, log_lift - width)
     declared = comparable & (np.nan_to_num(margin, nan=-np.inf).min(axis=-1) > 0)
     return np.where(declared, leader, -1).astype(np.int64)

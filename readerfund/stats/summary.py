@@ -51,7 +51,10 @@ def wilson_interval(*, successes: int, trials: int, confidence: float = 0.95) ->
     denominator = 1 + z**2 / trials
     centre = (p + z**2 / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denominator
-    return Interval(estimate=p, low=max(centre - half, 0.0), high=min(centre + half, 1.0))
+    # Rounding must not push the ends past the observed rate (0 gifts: low is exactly 0).
+    low = 0.0 if successes == 0 else min(max(centre - half, 0.0), p)
+    high = 1.0 if successes == trials else max(min(centre + half, 1.0), p)
+    return Interval(estimate=p, low=low, high=high)
 
 
 def value_interval(*, counts: VariantCounts, confidence: float = 0.95) -> Interval:
