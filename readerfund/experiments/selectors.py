@@ -10,7 +10,9 @@ from typing import Any
 from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from readerfund import stats
 from readerfund.campaigns.models import Campaign, Status
@@ -145,44 +147,63 @@ def _name(variant: str | None) -> str:
     return _("showing nothing") if variant == HOLDOUT else str(variant)
 
 
+def _views_needed(found: stats.Verdict) -> str:
+    """"; at this rate about N more views are needed", or nothing when no estimate."""
+    if found.views_needed is None:
+        return ""
+    return ngettext(
+        "; at this rate about %(views)s more view is needed",
+        "; at this rate about %(views)s more views are needed",
+        found.views_needed,
+    ) % {"views": number_format(found.views_needed, force_grouping=True)}
+
+
+def _percent(fraction: float) -> str:
+    return number_format(round(fraction * 100))
+
+
 def verdict_sentence(found: stats.Verdict | None) -> tuple[str, bool]:
-    """The verdict in the editor's language, from its pieces; (sentence, act on it)."""
+    """The verdict in the editor's language, built from its pieces (readerfund.stats stays
+    free of Django, its own `sentence` is English only); (sentence, strong enough to act on)."""
     if found is None:
         return _("No views to compare yet."), False
+    if found.kind is stats.VerdictKind.TOO_EARLY or found.lift is None:
+        early = ngettext(
+            "Too early to compare: every variant needs at least %(min)s gift (%(short)s not yet)",
+            "Too early to compare: every variant needs at least %(min)s gifts (%(short)s not yet)",
+            found.min_conversions,
+        ) % {
+            "min": found.min_conversions,
+            "short": ", ".join(_name(v) for v in found.short_of_gifts),
+        }
+        return early + _views_needed(found) + ".", False
     values = {
         "leader": _name(found.leader),
         "other": _name(found.runner_up),
-        "needed": f"{found.views_needed:,}" if found.views_needed else "",
-        "min": found.min_conversions,
-        "short": ", ".join(_name(v) for v in found.short_of_gifts),
+        "lift": _percent(found.lift.estimate),
+        "low": _percent(found.lift.low),
+        "high": _percent(found.lift.high),
+        "confidence": round(found.confidence * 100),
     }
-    if found.lift is not None:
-        values.update(
-            lift=f"{found.lift.estimate * 100:.0f}",
-            low=f"{found.lift.low * 100:.0f}",
-            high=f"{found.lift.high * 100:.0f}",
-        )
-    if found.kind is stats.VerdictKind.TOO_EARLY or found.lift is None:
+    if found.kind is stats.VerdictKind.WINNER:
         return _(
-            "Too early to compare: every variant needs at least %(min)s gifts (%(short)s not yet)."
-        ) % values, False
+            "%(leader)s raises %(lift)s %% more per 1,000 views than %(other)s, "
+            "%(confidence)s %% interval %(low)s %% to %(high)s %%; "
+            "the evidence is strong enough to act on."
+        ) % values, True
     compared = (
         _(
-            "%(leader)s raises %(lift)s %% more per 1,000 views than %(other)s, 95 %% interval "
-            "%(low)s %% to %(high)s %%"
+            "%(leader)s raises %(lift)s %% more per 1,000 views than %(other)s so far, "
+            "%(confidence)s %% interval %(low)s %% to %(high)s %%"
         )
         % values
     )
-    if found.kind is stats.VerdictKind.WINNER:
-        return compared + _("; the evidence is strong enough to act on."), True
-    if found.views_needed:
+    if found.views_needed is None:
         return compared + _(
-            "; not enough evidence yet; at this rate about %(needed)s more views are needed."
-        ) % values, False
-    return compared + _(
-        "; not enough evidence yet, and no clear difference is in sight: the variants may "
-        "raise about the same."
-    ), False
+            "; not enough evidence yet, and at this rate no clear difference is in sight: "
+            "the variants may raise about the same."
+        ), False
+    return compared + _("; not enough evidence yet") + _views_needed(found) + ".", False
 
 
 def campaign_report(*, campaign: Campaign) -> CampaignReport:

@@ -68,3 +68,48 @@ def test_the_campaign_page_shows_the_funnel_and_its_csv_equals_the_table(editor)
 def test_the_overview_answers_and_an_unknown_table_is_a_404(editor):
     assert editor.get("/admin/insights/").status_code == 200
     assert editor.get("/admin/insights/?csv=nothing").status_code == 404
+
+
+def verdict_of(page: str) -> str:
+    found = re.search(r'<p class="rf-verdict[^"]*" id="verdict">(.*?)</p>', page, re.S)
+    assert found, "no verdict on the page"
+    return unescape(found.group(1)).strip()
+
+
+def results_create(rows: tuple[tuple[str, int, int], ...]) -> None:
+    for variant, impressions, gifts in rows:
+        DailyResult.objects.create(
+            day=datetime.date(2026, 3, 1), campaign="ask", variant=variant, channel="ask",
+            impressions=impressions, gifts=gifts, value=gifts * 2500, money=gifts * 2500,
+            value_squares=gifts * 2500.0**2, currency="USD",
+        )  # fmt: skip
+
+
+def test_an_editor_reading_russian_sees_the_winner_declared_in_russian(editor):
+    # given: b brings four times the gifts of a over 40,000 views
+    campaign_create(slug="ask", channel="ask", variants=("a", "b"))
+    results_create((("a", 20_000, 20), ("b", 20_000, 80)))
+
+    # when
+    page = editor.get("/admin/insights/ask/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    # then
+    verdict = verdict_of(page)
+    assert verdict.startswith("b приносит на 1000 показов на ")
+    assert "больше, чем a, 95-процентный интервал от " in verdict
+    assert verdict.endswith("данных достаточно, чтобы действовать.")
+
+
+def test_too_early_in_russian_counts_the_gifts_in_the_right_plural(editor):
+    # given: a has 3 gifts, fewer than the verdict needs
+    campaign_create(slug="ask", channel="ask", variants=("a", "b"))
+    results_create((("a", 5_000, 3), ("b", 5_000, 12)))
+
+    # when
+    page = editor.get("/admin/insights/ask/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    # then
+    assert verdict_of(page).startswith(
+        "Сравнивать рано: каждому варианту нужно хотя бы 10 пожертвований (у a пока меньше)"
+    )
+    assert "<h2 id=\"t-verdict\">Вывод</h2>" in page
