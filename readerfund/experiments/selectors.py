@@ -148,7 +148,7 @@ def _name(variant: str | None) -> str:
 
 
 def _views_needed(found: stats.Verdict) -> str:
-    """"; at this rate about N more views are needed", or nothing when no estimate."""
+    """ "; at this rate about N more views are needed", or nothing when no estimate."""
     if found.views_needed is None:
         return ""
     return ngettext(

@@ -70,6 +70,9 @@ def test_the_overview_answers_and_an_unknown_table_is_a_404(editor):
     assert editor.get("/admin/insights/?csv=nothing").status_code == 404
 
 
+TOO_EARLY_RU = "Сравнивать рано: каждому варианту нужно хотя бы 10 пожертвований (у a пока меньше)"  # noqa: RUF001 (Russian)
+
+
 def verdict_of(page: str) -> str:
     found = re.search(r'<p class="rf-verdict[^"]*" id="verdict">(.*?)</p>', page, re.S)
     assert found, "no verdict on the page"
@@ -109,7 +112,5 @@ def test_too_early_in_russian_counts_the_gifts_in_the_right_plural(editor):
     page = editor.get("/admin/insights/ask/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
     # then
-    assert verdict_of(page).startswith(
-        "Сравнивать рано: каждому варианту нужно хотя бы 10 пожертвований (у a пока меньше)"
-    )
-    assert "<h2 id=\"t-verdict\">Вывод</h2>" in page
+    assert verdict_of(page).startswith(TOO_EARLY_RU)
+    assert '<h2 id="t-verdict">Вывод</h2>' in page
