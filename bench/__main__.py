@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import checkout, embed, experiments, goal, reminders, throughput
+from bench import checkout, embed, experiments, goal, insights, reminders, throughput
 
 BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
 BENCHMARKS["goal"] = goal.run
 BENCHMARKS["reminders"] = reminders.run
 BENCHMARKS["experiments"] = experiments.run
+BENCHMARKS["insights"] = insights.run
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)
