@@ -7,7 +7,9 @@ values in minor units of the goal's base currency, each gift capped.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from readerfund import stats
@@ -70,6 +72,50 @@ def srm(*, observed: dict[str, int], intended: dict[str, float]) -> stats.Sample
     return stats.srm_check(
         impressions=[observed.get(k, 0) for k in keys], weights=[intended.get(k, 0) for k in keys]
     )
+
+
+def expected_impressions(
+    *,
+    daily_views: Mapping[datetime.date, int],
+    updates: Sequence[tuple[datetime.datetime, Mapping[str, float]]],
+    initial: Mapping[str, float],
+    control_share: float,
+) -> dict[str, float]:
+    """The impressions each variant should have had under adaptive allocation: Σ over each
+    weights period of weight × the campaign's impressions in that period.
+
+    Counts are kept per UTC day, so a day's views are spread evenly over its hours and each
+    period takes the part of the day it covers. Before the first update `initial` (the
+    editor's weights, as shares) applies. The control slice (`HOLDOUT`) keeps
+    `control_share` throughout and the variants share the rest."""
+    steps = sorted(updates, key=lambda u: u[0])
+    expected: dict[str, float] = {key: 0.0 for key in initial}
+    if control_share:
+        expected[HOLDOUT] = 0.0
+    one_day = datetime.timedelta(days=1)
+    current, following = dict(initial), 0  # weights in force, index of the next update
+    for day in sorted(daily_views):
+        views = daily_views[day]
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+        end = start + one_day
+        while following < len(steps) and steps[following][0] <= start:
+            current, following = dict(steps[following][1]), following + 1
+        moment, shares = start, dict.fromkeys(current, 0.0)
+        # the periods within this day: each weights set for the fraction of the day it held
+        for at, weights in [*steps[following:], (end, current)]:
+            if at >= end:
+                break
+            for key, weight in current.items():
+                shares[key] = shares.get(key, 0.0) + weight * ((at - moment) / one_day)
+            moment, current, following = at, dict(weights), following + 1
+        for key, weight in current.items():
+            shares[key] = shares.get(key, 0.0) + weight * ((end - moment) / one_day)
+        total = sum(shares.values()) or 1.0
+        for key, share in shares.items():
+            expected[key] = expected.get(key, 0.0) + views * (1 - control_share) * share / total
+        if control_share:
+            expected[HOLDOUT] += views * control_share
+    return expected
 
 
 def weights_compute(

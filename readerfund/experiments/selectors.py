@@ -18,6 +18,7 @@ from readerfund import stats
 from readerfund.campaigns.models import Campaign, Status
 from readerfund.experiments.analysis import (
     HOLDOUT,
+    expected_impressions,
     reference_of,
     srm,
     variants_analyse,
@@ -143,6 +144,28 @@ def _intended_shares(campaign: Campaign) -> dict[str, float]:
     return intended
 
 
+def _expected_split(campaign: Campaign, daily: list[dict[str, Any]]) -> dict[str, float]:
+    """The split the campaign meant: its weights, or, when optimised, each weights period's
+    weights times that period's impressions (the shares move with every update)."""
+    intended = _intended_shares(campaign)
+    if not campaign.optimise:
+        return intended
+    views: dict[datetime.date, int] = defaultdict(int)
+    for row in daily:
+        views[row["day"]] += row["impressions"] or 0
+    share = campaign.control_share / 100
+    return expected_impressions(
+        daily_views=views,
+        updates=list(
+            WeightUpdate.objects.filter(campaign=campaign.slug)
+            .order_by("computed_at")
+            .values_list("computed_at", "weights")
+        ),
+        initial={k: v / max(1 - share, 1e-9) for k, v in intended.items() if k != HOLDOUT},
+        control_share=share,
+    )
+
+
 def _name(variant: str | None) -> str:
     return _("showing nothing") if variant == HOLDOUT else str(variant)
 
@@ -238,12 +261,10 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"), value=Sum("value"))
         .order_by("day", "variant")
     )
-    srm_found = None
-    if not campaign.optimise:  # optimised shares move with every update
-        srm_found = srm(
-            observed={s.variant: s.impressions for s in summaries},
-            intended=_intended_shares(campaign),
-        )
+    srm_found = srm(
+        observed={s.variant: s.impressions for s in summaries},
+        intended=_expected_split(campaign, daily),
+    )
     reference = reference_of(summaries)
     return CampaignReport(
         campaign=campaign,
@@ -253,8 +274,12 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         reference=reference.variant if reference else None,
         verdict=verdict_sentence(verdict(summaries)),
         srm=srm_found,
-        weights_history=list(
-            WeightUpdate.objects.filter(campaign=campaign.slug).order_by("computed_at")[:2000]
+        weights_history=list(  # the newest 2,000 updates, oldest first
+            reversed(
+                WeightUpdate.objects.filter(campaign=campaign.slug).order_by("-computed_at")[
+                    :2000
+                ]
+            )
         ),
         flags=implausible_days(daily),
         daily=daily,
