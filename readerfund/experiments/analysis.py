@@ -35,12 +35,6 @@ class VariantSummary:
         )
 
 
-@dataclass(frozen=True)
-class AllocationSettings:
-    floor: float = 0.01  # share each variant keeps
-    burn_in: int = 1000  # impressions every variant needs before traffic moves
-
-
 def reference_of(summaries: list[VariantSummary]) -> VariantSummary | None:
     """The control slice if it has any views, else the first variant."""
     holdout = [s for s in summaries if s.variant == HOLDOUT and s.impressions]
@@ -82,7 +76,7 @@ def expected_impressions(
     control_share: float,
 ) -> dict[str, float]:
     """The impressions each variant should have had under adaptive allocation: Σ over each
-    weights period of weight × the campaign's impressions in that period.
+    weights period of weight times the campaign's impressions in that period.
 
     Counts are kept per UTC day, so a day's views are spread evenly over its hours and each
     period takes the part of the day it covers. Before the first update `initial` (the
@@ -119,19 +113,21 @@ def expected_impressions(
 
 
 def weights_compute(
-    *, summaries: list[VariantSummary], settings: AllocationSettings, seed: str
+    *, summaries: list[VariantSummary], settings: stats.AllocationSettings, seed: str
 ) -> dict[str, float] | None:
-    """Thompson sampling on value per view (readerfund.stats), with the campaign's floor;
-    None during the burn-in, so that the editor's weights apply until then. `seed` makes
+    """Thompson sampling on value per view (readerfund.stats) with the campaign's floor and
+    burn-in; None during the burn-in. stats' own burn-in answers an even split instead, but
+    here the editor's weights apply until then and no update is recorded: the same rule
+    (every variant seen `burn_in` times, some gift at all), answered as None. `seed` makes
     one update reproducible."""
     arms = [s for s in summaries if s.variant != HOLDOUT]
-    if len(arms) < 2 or min(s.impressions for s in arms) < settings.burn_in:
+    if (
+        len(arms) < 2
+        or min(s.impressions for s in arms) < settings.burn_in
+        or not any(s.conversions for s in arms)
+    ):
         return None
     number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8])
     return stats.weights_allocate(
-        variants=[s.counts() for s in arms],
-        seed=number,
-        settings=stats.AllocationSettings(
-            floor=min(settings.floor, 1 / len(arms)), burn_in=settings.burn_in
-        ),
+        variants=[s.counts() for s in arms], seed=number, settings=settings
     )

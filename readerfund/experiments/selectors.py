@@ -276,9 +276,7 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         srm=srm_found,
         weights_history=list(  # the newest 2,000 updates, oldest first
             reversed(
-                WeightUpdate.objects.filter(campaign=campaign.slug).order_by("-computed_at")[
-                    :2000
-                ]
+                WeightUpdate.objects.filter(campaign=campaign.slug).order_by("-computed_at")[:2000]
             )
         ),
         flags=implausible_days(daily),

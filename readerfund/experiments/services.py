@@ -33,10 +33,11 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from readerfund import stats
 from readerfund.campaigns.models import Campaign, Status
 from readerfund.core.playbook_parts import playbook_stale
 from readerfund.events.models import EventCount, EventType
-from readerfund.experiments.analysis import AllocationSettings, VariantSummary, weights_compute
+from readerfund.experiments.analysis import VariantSummary, weights_compute
 from readerfund.experiments.models import DailyResult, WeightUpdate
 from readerfund.goals.models import SINGLE_ROW, ExchangeRate, Goal
 from readerfund.goals.services import amount_convert
@@ -287,9 +288,12 @@ def variant_summaries(*, campaign: str) -> list[VariantSummary]:
     ]
 
 
-def _allocation_settings(campaign: Campaign) -> AllocationSettings:
-    return AllocationSettings(
-        floor=float(campaign.optimise_floor) / 100, burn_in=campaign.optimise_burn_in
+def _allocation_settings(campaign: Campaign, *, variants: int) -> stats.AllocationSettings:
+    """The campaign's floor and burn-in; the rest (draws, top-two, sharpness) as tuned in
+    readerfund.stats. A floor above an even split would leave nothing to move."""
+    floor = float(campaign.optimise_floor) / 100
+    return stats.AllocationSettings(
+        floor=min(floor, 1 / max(variants, 1)), burn_in=campaign.optimise_burn_in
     )
 
 
@@ -297,24 +301,34 @@ def weights_update(
     *, campaign: Campaign, now: datetime.datetime | None = None
 ) -> WeightUpdate | None:
     """Computes and stores new weights for an optimised campaign, and has the playbook
-    rebuilt; None while the burn-in lasts (the variants' own weights apply)."""
+    rebuilt when they changed; None while the burn-in lasts (the variants' own weights
+    apply)."""
     now = now or timezone.now()
     keys = list(campaign.variants.values_list("key", flat=True))
     by_variant = {s.variant: s for s in variant_summaries(campaign=campaign.slug)}
     summaries = [by_variant.get(key) or VariantSummary(variant=key) for key in keys]
     weights = weights_compute(
         summaries=summaries,
-        settings=_allocation_settings(campaign),
+        settings=_allocation_settings(campaign, variants=len(keys)),
         seed=f"{campaign.slug}:{now.isoformat()}",
     )
     if weights is None:
         return None
+    previous = (
+        WeightUpdate.objects.filter(campaign=campaign.slug)
+        .order_by("-computed_at")
+        .values_list("weights", flat=True)
+        .first()
+    )
     update = WeightUpdate.objects.create(
         campaign=campaign.slug,
         computed_at=now,
         weights={k: round(w, 4) for k, w in weights.items()},
     )
-    playbook_stale.send(sender=WeightUpdate)  # campaigns rebuilds it after the commit
+    # Every update is kept (history, and the interval counts from it), but readers' cached
+    # playbooks are only worth replacing when the published weights move.
+    if update.weights != previous:
+        playbook_stale.send(sender=WeightUpdate)  # campaigns rebuilds it after the commit
     return update
 
 

@@ -3,7 +3,7 @@ the HTML table, the chart and the CSV download, so they cannot disagree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,7 +20,6 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     chart: dict[str, Any] | None = None  # {"kind": "line"|"bars", "x": [...], "series": [...]}
-    notes: list[str] = field(default_factory=list)
 
 
 def _money(amount: float, currency: str) -> str:

@@ -113,3 +113,31 @@ def test_a_flood_from_one_address_leaves_the_weights_unchanged(settings):
     assert no_origin == 403
     assert after is not None
     assert all(abs(after.weights[k] - before.weights[k]) < 0.01 for k in ("a", "b"))
+
+
+def test_an_update_that_moves_no_weight_leaves_the_playbook_alone(
+    django_capture_on_commit_callbacks,
+):
+    # given: four variants past the burn-in, each held at a 25 % floor (the weights cannot move)
+    campaign = campaign_create(
+        slug="ask", channel="ask", variants=("a", "b", "c", "d"), optimise=True,
+        optimise_floor=25,
+    )  # fmt: skip
+    for variant in "abcd":
+        DailyResult.objects.create(
+            day=datetime.date(2026, 3, 1), campaign="ask", variant=variant, channel="ask",
+            impressions=5_000, gifts=5, value=15_000, value_squares=5 * 3000.0**2,
+            currency="USD",
+        )  # fmt: skip
+    with django_capture_on_commit_callbacks() as first:
+        weights_update(campaign=campaign, now=NOW)
+
+    # when: the next hour's update computes the same weights
+    with django_capture_on_commit_callbacks() as second:
+        update = weights_update(campaign=campaign, now=NOW + datetime.timedelta(hours=1))
+
+    # then: it is kept in the history, but no playbook rebuild is queued
+    assert update is not None and update.weights == {k: 0.25 for k in "abcd"}
+    assert WeightUpdate.objects.filter(campaign="ask").count() == 2
+    assert len(first) == 1
+    assert second == []
