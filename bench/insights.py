@@ -246,6 +246,7 @@ def _inside() -> None:
     from readerfund.payments.models import Contribution
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the admin's manifest
     now = timezone.now()
     started = time.perf_counter()
     _seed(now)

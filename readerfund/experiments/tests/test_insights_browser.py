@@ -11,7 +11,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from readerfund.campaigns.files import campaigns_load
 from readerfund.demo.selectors import newsroom_get
@@ -29,7 +29,7 @@ HEADINGS = {
     "control": "We were labelled a “foreign agent”. We keep reporting.",
     "urgent": "The Far Shore is banned at home. Readers are what keeps it alive.",
 }
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _log_in(page: Page, *, base: str, username: str, password: str, next_path: str) -> None:
