@@ -12,6 +12,9 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from readerfund import stats
 
 HOLDOUT = "_holdout"  # the control slice, as the embed reports it
@@ -83,32 +86,36 @@ def expected_impressions(
     editor's weights, as shares) applies. The control slice (`HOLDOUT`) keeps
     `control_share` throughout and the variants share the rest."""
     steps = sorted(updates, key=lambda u: u[0])
-    expected: dict[str, float] = {key: 0.0 for key in initial}
+    keys = list(dict.fromkeys([*initial, *(k for _, w in steps for k in w)]))
+    expected = dict.fromkeys(keys, 0.0)
     if control_share:
         expected[HOLDOUT] = 0.0
-    one_day = datetime.timedelta(days=1)
-    current, following = dict(initial), 0  # weights in force, index of the next update
-    for day in sorted(daily_views):
-        views = daily_views[day]
-        start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
-        end = start + one_day
-        while following < len(steps) and steps[following][0] <= start:
-            current, following = dict(steps[following][1]), following + 1
-        moment, shares = start, dict.fromkeys(current, 0.0)
-        # the periods within this day: each weights set for the fraction of the day it held
-        for at, weights in [*steps[following:], (end, current)]:
-            if at >= end:
-                break
-            for key, weight in current.items():
-                shares[key] = shares.get(key, 0.0) + weight * ((at - moment) / one_day)
-            moment, current, following = at, dict(weights), following + 1
-        for key, weight in current.items():
-            shares[key] = shares.get(key, 0.0) + weight * ((end - moment) / one_day)
-        total = sum(shares.values()) or 1.0
-        for key, share in shares.items():
-            expected[key] = expected.get(key, 0.0) + views * (1 - control_share) * share / total
-        if control_share:
-            expected[HOLDOUT] += views * control_share
+    days = sorted(daily_views)
+    if not days or not keys:
+        return expected
+    # The weights as a step function of time (seconds): W[i] holds from T[i] to T[i + 1];
+    # C[i] is its integral up to T[i], so any day's share is (F(end) - F(start)) / day.
+    t0 = datetime.datetime.combine(days[0], datetime.time(), tzinfo=datetime.UTC)
+    times = np.array([-np.inf, *((at - t0).total_seconds() for at, _ in steps)])
+    rows = [[initial.get(k, 0.0) for k in keys], *([w.get(k, 0.0) for k in keys] for _, w in steps)]
+    weights = np.array(rows, dtype=np.float64)
+    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    widths = np.diff(np.maximum(times, 0.0))[:, None]  # before t0 nothing is counted
+    cumulative = np.vstack([np.zeros(len(keys)), np.cumsum(weights[:-1] * widths, axis=0)])
+    starts = np.maximum(times, 0.0)
+
+    def integral(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        i = np.searchsorted(times, x, side="right") - 1
+        return np.asarray(cumulative[i] + weights[i] * (x - starts[i])[:, None])
+
+    day = 86_400.0
+    begin = np.array([(d - days[0]).days * day for d in days])
+    shares = (integral(begin + day) - integral(begin)) / day  # (days, keys)
+    views = np.array([daily_views[d] for d in days], dtype=np.float64)
+    totals = (1 - control_share) * (views[:, None] * shares).sum(axis=0)
+    expected.update({k: float(v) for k, v in zip(keys, totals, strict=True)})
+    if control_share:
+        expected[HOLDOUT] = float(views.sum() * control_share)
     return expected
 
 

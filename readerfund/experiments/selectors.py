@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import TruncDate
@@ -92,7 +92,7 @@ class CampaignReport:
     reference: str | None
     verdict: tuple[str, bool]  # (sentence, strong enough to act on)
     srm: stats.SampleRatioCheck | None
-    weights_history: list[WeightUpdate]
+    weights_history: list[WeightPoint]
     flags: list[Flag]
     daily: list[dict[str, Any]] = field(default_factory=list)
     demo: bool = False
@@ -144,7 +144,30 @@ def _intended_shares(campaign: Campaign) -> dict[str, float]:
     return intended
 
 
-def _expected_split(campaign: Campaign, daily: list[dict[str, Any]]) -> dict[str, float]:
+class WeightPoint(NamedTuple):
+    computed_at: datetime.datetime
+    weights: dict[str, float]
+
+
+#: The weights table and chart show every update of the last week and, before it, the last
+#: update of each day: a year of hourly updates would be 8,760 rows.
+HOURLY_FOR = datetime.timedelta(days=7)
+
+
+def weights_thinned(history: list[WeightPoint]) -> list[WeightPoint]:
+    if not history:
+        return []
+    recent = history[-1].computed_at - HOURLY_FOR
+    daily: dict[datetime.date, WeightPoint] = {}
+    for point in history:
+        if point.computed_at < recent:
+            daily[point.computed_at.astimezone(datetime.UTC).date()] = point  # the day's last
+    return [*daily.values(), *(p for p in history if p.computed_at >= recent)]
+
+
+def _expected_split(
+    campaign: Campaign, daily: list[dict[str, Any]], history: list[WeightPoint]
+) -> dict[str, float]:
     """The split the campaign meant: its weights, or, when optimised, each weights period's
     weights times that period's impressions (the shares move with every update)."""
     intended = _intended_shares(campaign)
@@ -156,11 +179,7 @@ def _expected_split(campaign: Campaign, daily: list[dict[str, Any]]) -> dict[str
     share = campaign.control_share / 100
     return expected_impressions(
         daily_views=views,
-        updates=list(
-            WeightUpdate.objects.filter(campaign=campaign.slug)
-            .order_by("computed_at")
-            .values_list("computed_at", "weights")
-        ),
+        updates=history,
         initial={k: v / max(1 - share, 1e-9) for k, v in intended.items() if k != HOLDOUT},
         control_share=share,
     )
@@ -261,9 +280,15 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"), value=Sum("value"))
         .order_by("day", "variant")
     )
+    history = [
+        WeightPoint(at, weights)
+        for at, weights in WeightUpdate.objects.filter(campaign=campaign.slug)
+        .order_by("computed_at")
+        .values_list("computed_at", "weights")
+    ]
     srm_found = srm(
         observed={s.variant: s.impressions for s in summaries},
-        intended=_expected_split(campaign, daily),
+        intended=_expected_split(campaign, daily, history),
     )
     reference = reference_of(summaries)
     return CampaignReport(
@@ -274,11 +299,7 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
         reference=reference.variant if reference else None,
         verdict=verdict_sentence(verdict(summaries)),
         srm=srm_found,
-        weights_history=list(  # the newest 2,000 updates, oldest first
-            reversed(
-                WeightUpdate.objects.filter(campaign=campaign.slug).order_by("-computed_at")[:2000]
-            )
-        ),
+        weights_history=weights_thinned(history),
         flags=implausible_days(daily),
         daily=daily,
         demo=DailyResult.objects.filter(campaign=campaign.slug, demo=True).exists(),

@@ -297,13 +297,11 @@ def _allocation_settings(campaign: Campaign, *, variants: int) -> stats.Allocati
     )
 
 
-def weights_update(
-    *, campaign: Campaign, now: datetime.datetime | None = None
-) -> WeightUpdate | None:
-    """Computes and stores new weights for an optimised campaign, and has the playbook
-    rebuilt when they changed; None while the burn-in lasts (the variants' own weights
-    apply)."""
-    now = now or timezone.now()
+def _weights_store(
+    *, campaign: Campaign, now: datetime.datetime
+) -> tuple[WeightUpdate | None, bool]:
+    """New weights for an optimised campaign, stored; (the update or None during the
+    burn-in, whether the published weights moved)."""
     keys = list(campaign.variants.values_list("key", flat=True))
     by_variant = {s.variant: s for s in variant_summaries(campaign=campaign.slug)}
     summaries = [by_variant.get(key) or VariantSummary(variant=key) for key in keys]
@@ -313,7 +311,7 @@ def weights_update(
         seed=f"{campaign.slug}:{now.isoformat()}",
     )
     if weights is None:
-        return None
+        return None, False
     previous = (
         WeightUpdate.objects.filter(campaign=campaign.slug)
         .order_by("-computed_at")
@@ -325,9 +323,19 @@ def weights_update(
         computed_at=now,
         weights={k: round(w, 4) for k, w in weights.items()},
     )
+    return update, update.weights != previous
+
+
+def weights_update(
+    *, campaign: Campaign, now: datetime.datetime | None = None
+) -> WeightUpdate | None:
+    """Computes and stores new weights for an optimised campaign, and has the playbook
+    rebuilt when they changed; None while the burn-in lasts (the variants' own weights
+    apply)."""
+    update, moved = _weights_store(campaign=campaign, now=now or timezone.now())
     # Every update is kept (history, and the interval counts from it), but readers' cached
     # playbooks are only worth replacing when the published weights move.
-    if update.weights != previous:
+    if moved:
         playbook_stale.send(sender=WeightUpdate)  # campaigns rebuilds it after the commit
     return update
 
@@ -349,11 +357,18 @@ def weights_due(*, now: datetime.datetime | None = None) -> Iterable[Campaign]:
 
 
 def weights_update_due(*, now: datetime.datetime | None = None) -> list[WeightUpdate]:
-    return [
-        update
-        for campaign in list(weights_due(now=now))
-        if (update := weights_update(campaign=campaign, now=now)) is not None
-    ]
+    """Every due campaign's update; the playbook is rebuilt once, if any weights moved (a
+    rebuild per campaign cost more than all the sampling: docs/benchmarks.md)."""
+    now = now or timezone.now()
+    updates, moved = [], False
+    for campaign in list(weights_due(now=now)):
+        update, changed = _weights_store(campaign=campaign, now=now)
+        if update is not None:
+            updates.append(update)
+            moved = moved or changed
+    if moved:
+        playbook_stale.send(sender=WeightUpdate)
+    return updates
 
 
 # ---- the demo -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from readerfund.campaigns.tests.factories import campaign_create
 from readerfund.experiments.analysis import HOLDOUT, expected_impressions
 from readerfund.experiments.models import DailyResult, WeightUpdate
+from readerfund.experiments.selectors import WeightPoint, weights_thinned
 
 DAY_ONE = datetime.date(2026, 3, 1)
 DAY_TWO = datetime.date(2026, 3, 2)
@@ -98,3 +99,22 @@ def test_an_optimised_campaign_whose_split_ignored_the_new_weights_is_flagged(ed
 
     # then
     assert MISMATCH in page
+
+
+def test_the_weights_table_keeps_the_last_week_hourly_and_one_update_a_day_before():
+    # given: ten days of hourly updates
+    end = datetime.datetime(2026, 3, 11, tzinfo=datetime.UTC)
+    history = [
+        WeightPoint(end - datetime.timedelta(hours=h), {"a": 0.5, "b": 0.5})
+        for h in range(10 * 24 - 1, -1, -1)
+    ]
+
+    # when
+    shown = weights_thinned(history)
+
+    # then: a week of hourly updates (and the newest), and the last update of each earlier day
+    recent = [p for p in shown if p.computed_at >= end - datetime.timedelta(days=7)]
+    earlier = [p for p in shown if p.computed_at < end - datetime.timedelta(days=7)]
+    assert len(recent) == 7 * 24 + 1
+    assert [p.computed_at.hour for p in earlier] == [23, 23, 23]
+    assert shown == sorted(shown)
