@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import sys
 
-from bench import checkout, cluster, embed, goal, rails_btcpay, reminders, statements, throughput
+from bench import (
+    checkout,
+    cluster,
+    embed,
+    experiments,
+    goal,
+    insights,
+    rails_btcpay,
+    reminders,
+    statements,
+    throughput,
+)
 
 BENCHMARKS = {"embed": embed.run, "throughput": throughput.run, "checkout": checkout.run}
 BENCHMARKS["goal"] = goal.run
@@ -23,6 +34,8 @@ def _rails() -> None:
 
 
 BENCHMARKS["rails"] = _rails
+BENCHMARKS["experiments"] = experiments.run
+BENCHMARKS["insights"] = insights.run
 
 if __name__ == "__main__":
     # `rails` runs parts that are also listed by their own names: not twice by default.

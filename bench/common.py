@@ -118,6 +118,8 @@ def production_env(
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "READERFUND_PUBLIC_URL": public_url,
             "DATABASE_URL": database_url,
+            # The load comes from one address; a reader's budget would turn it into 429s.
+            "READERFUND_EVENTS_PER_MINUTE": "100000000",
             **(extra_env or {}),
         }
         readerfund("manage", "migrate", "-v", "0", env=env)

@@ -126,6 +126,22 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "this server's host only (docs/embed.md).",
     ),
     EnvSetting(
+        "READERFUND_EVENTS_PER_MINUTE",
+        "120",
+        "120",
+        "Events one address may report per minute to `/api/events`; beyond it a batch is "
+        "refused (429) and nothing of it counts, so one client cannot skew a test "
+        "(docs/experiments.md).",
+    ),
+    EnvSetting(
+        "READERFUND_EXPERIMENT_VALUE_CAP",
+        "250",
+        "250",
+        "Each gift's annualised value counts at most this much (the goal's base currency, "
+        "major units) in the experiments' statistics, so that one large gift cannot decide a "
+        "test; the money columns stay exact.",
+    ),
+    EnvSetting(
         "READERFUND_COUNTRY_HEADER",
         "CF-IPCountry",
         "CF-IPCountry",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -86,6 +87,8 @@ READERFUND_NEWSROOM_URL = env_value("READERFUND_NEWSROOM_URL")
 READERFUND_PUBLIC_URL = env_value("READERFUND_PUBLIC_URL")
 READERFUND_EMBED_ORIGINS = _csv("READERFUND_EMBED_ORIGINS")
 READERFUND_SUPPORTER_COOKIE_DOMAIN = env_value("READERFUND_SUPPORTER_COOKIE_DOMAIN").lstrip(".")
+READERFUND_EVENTS_PER_MINUTE = int(env_value("READERFUND_EVENTS_PER_MINUTE"))
+READERFUND_EXPERIMENT_VALUE_CAP = Decimal(env_value("READERFUND_EXPERIMENT_VALUE_CAP"))
 READERFUND_COUNTRY_HEADER = env_value("READERFUND_COUNTRY_HEADER")
 READERFUND_GEOIP_DATABASE = env_value("READERFUND_GEOIP_DATABASE")
 
@@ -183,6 +186,7 @@ INSTALLED_APPS = [
     "readerfund.core",
     "readerfund.campaigns",
     "readerfund.events",
+    "readerfund.experiments",
     "readerfund.payments",
     "readerfund.payments.statements",
     # every installed payment provider, readerfund's own included (readerfund/plugins.py)

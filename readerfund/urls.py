@@ -32,6 +32,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    # the editors' insights, staff only, in the admin's look (readerfund.experiments)
+    path("admin/insights/", include("readerfund.experiments.urls")),
     path("admin/", admin.site.urls),
     path("embed.js", campaign_views.embed_js, name="embed"),
     path("api/playbook.json", campaign_views.playbook_json, name="playbook"),

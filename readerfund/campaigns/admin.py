@@ -49,7 +49,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
     search_fields = ["name", "slug", "variants__heading"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VariantInline]
-    actions = ["make_live", "archive"]
+    actions = ["make_live", "archive", "reset_assignment"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "channel", "status", "priority"]}),
         (_("Schedule (UTC)"), {"fields": [("starts_at", "ends_at")]}),
@@ -78,7 +78,16 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
                 ]
             },
         ),
-        (_("Experiment"), {"fields": ["control_share"]}),
+        (
+            _("Experiment"),
+            {
+                "fields": [
+                    "control_share",
+                    "optimise",
+                    ("optimise_floor", "optimise_burn_in", "optimise_every_minutes"),
+                ]
+            },
+        ),
     ]
 
     @admin.display(description=_("Preview"))
@@ -97,6 +106,12 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
         for campaign in queryset:
             campaign.status = Status.ARCHIVED
             campaign.save(update_fields=["status", "updated_at"])
+
+    @admin.action(description=_("Reset readers' variants (each device draws again)"))
+    def reset_assignment(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        for campaign in queryset:  # the embed forgets a device's variant when the round moves
+            campaign.assignment_round += 1
+            campaign.save(update_fields=["assignment_round", "updated_at"])
 
     def get_urls(self) -> list[URLPattern]:
         preview = self.admin_site.admin_view(self.preview_view)

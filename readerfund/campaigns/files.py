@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -21,7 +22,7 @@ from readerfund.campaigns.models import Campaign, Status, Variant
 FILE_VERSION = 1
 
 # (path in the file, model field, kind). kind "list" is a YAML list stored comma-separated;
-# "datetime" is an ISO 8601 timestamp (UTC when no offset is given).
+# "datetime" is an ISO 8601 timestamp (UTC when no offset is given); "decimal" a YAML number.
 CAMPAIGN_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("slug", "slug", "value"),
     ("name", "name", "value"),
@@ -31,6 +32,11 @@ CAMPAIGN_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("schedule.starts", "starts_at", "datetime"),
     ("schedule.ends", "ends_at", "datetime"),
     ("control_share", "control_share", "value"),
+    ("allocation.optimise", "optimise", "value"),
+    ("allocation.floor_percent", "optimise_floor", "decimal"),
+    ("allocation.burn_in", "optimise_burn_in", "value"),
+    ("allocation.every_minutes", "optimise_every_minutes", "value"),
+    ("allocation.round", "assignment_round", "value"),
     ("targeting.languages", "languages", "list"),
     ("targeting.countries.include", "countries_include", "list"),
     ("targeting.countries.exclude", "countries_exclude", "list"),
@@ -91,6 +97,8 @@ def _to_file(value: Any, kind: str) -> Any:
         return split_list(value)
     if kind == "datetime":
         return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z") if value else None
+    if kind == "decimal":
+        return float(value)
     return value
 
 
@@ -176,6 +184,11 @@ def _from_file(value: Any, kind: str, where: str, errors: list[str]) -> Any:
         if moment is not None and timezone.is_naive(moment):
             moment = moment.replace(tzinfo=datetime.UTC)
         return moment
+    if kind == "decimal":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            errors.append(f"{where}: expected a number")
+            return None
+        return Decimal(str(value))
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -99,6 +100,35 @@ class Campaign(models.Model):
         validators=[MaxValueValidator(90)],
         help_text=_("Readers held out as a control group: they see nothing from this campaign."),
     )
+
+    # Adaptive allocation (docs/experiments.md): the worker moves traffic toward the variants
+    # that raise the most per view; the variants' own weights apply until the burn-in ends.
+    optimise = models.BooleanField(
+        _("optimise"),
+        default=False,
+        help_text=_("Move traffic toward the variants that raise the most per view."),
+    )
+    optimise_floor = models.DecimalField(
+        _("floor per variant (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("25"))],
+        help_text=_("Every variant keeps at least this share of readers."),
+    )
+    optimise_burn_in = models.PositiveIntegerField(
+        _("burn-in (impressions per variant)"),
+        default=1000,
+        help_text=_("Traffic moves only once every variant has been seen this often."),
+    )
+    optimise_every_minutes = models.PositiveIntegerField(
+        _("update every (minutes)"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(7 * 24 * 60)],
+    )
+    # Bumped by the editor's "reset readers' variants": a device keeps the variant it was
+    # first shown until this changes.
+    assignment_round = models.PositiveIntegerField(_("assignment round"), default=0)
 
     # Targeting. Lists are comma-separated; empty means "any".
     languages = models.CharField(

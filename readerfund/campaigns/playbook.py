@@ -29,7 +29,11 @@ from readerfund.campaigns.models import (
     Variant,
 )
 from readerfund.core.http import etag_for
-from readerfund.core.playbook_parts import playbook_endpoints, playbook_sections
+from readerfund.core.playbook_parts import (
+    playbook_endpoints,
+    playbook_sections,
+    playbook_weights,
+)
 from readerfund.core.richtext import copy_to_html, plain_text
 from readerfund.payments.models import Frequency
 
@@ -91,11 +95,11 @@ def _ask_amounts(variant: Variant) -> dict[str, dict[str, Any]]:
     return amounts
 
 
-def variant_document(variant: Variant) -> dict[str, Any]:
+def variant_document(variant: Variant, *, weight: float | None = None) -> dict[str, Any]:
     amounts = _ask_amounts(variant)
     return {
         "id": variant.key,
-        "weight": variant.weight,
+        "weight": variant.weight if weight is None else weight,
         "heading": plain_text(variant.heading),
         "bodyHtml": copy_to_html(variant.body),
         "highlight": plain_text(variant.highlight),
@@ -112,7 +116,11 @@ def variant_document(variant: Variant) -> dict[str, Any]:
     }
 
 
-def campaign_document(campaign: Campaign, variants: list[Variant]) -> dict[str, Any]:
+def campaign_document(
+    campaign: Campaign, variants: list[Variant], *, weights: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """`weights`: computed weights (an optimised campaign's) replacing the variants' own."""
+    weights = weights or {}
     return {
         "id": campaign.slug,
         "channel": campaign.channel,
@@ -120,6 +128,9 @@ def campaign_document(campaign: Campaign, variants: list[Variant]) -> dict[str, 
         "start": _iso(campaign.starts_at),
         "end": _iso(campaign.ends_at),
         "controlShare": campaign.control_share,
+        # a device keeps the variant it was first shown while the round stays the same
+        "round": campaign.assignment_round,
+        "optimised": campaign.optimise,
         "targeting": {
             "countries": _include_exclude(campaign.countries_include, campaign.countries_exclude),
             "languages": split_list(campaign.languages),
@@ -141,7 +152,9 @@ def campaign_document(campaign: Campaign, variants: list[Variant]) -> dict[str, 
             "dismissDays": campaign.dismiss_days,
             "snoozeDays": campaign.snooze_days,
         },
-        "variants": [variant_document(variant) for variant in variants],
+        "variants": [
+            variant_document(variant, weight=weights.get(variant.key)) for variant in variants
+        ],
     }
 
 
@@ -194,8 +207,11 @@ def playbook_document() -> dict[str, Any]:
         .prefetch_related("variants")
         .order_by("-priority", "slug")
     )
+    weights = playbook_weights()
     documents = [
-        campaign_document(campaign, list(campaign.variants.all()))
+        campaign_document(
+            campaign, list(campaign.variants.all()), weights=weights.get(campaign.slug)
+        )
         for campaign in campaigns
         if campaign.variants.all()
     ]

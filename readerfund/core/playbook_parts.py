@@ -18,6 +18,7 @@ playbook_stale = Signal()
 
 _endpoints: dict[str, Callable[[], str]] = {}
 _sections: dict[str, Callable[[], Any]] = {}
+_weights: list[Callable[[], dict[str, dict[str, float]]]] = []
 
 
 def playbook_endpoint_register(name: str, url: Callable[[], str]) -> None:
@@ -38,3 +39,17 @@ def playbook_endpoints() -> dict[str, str]:
 
 def playbook_sections() -> dict[str, Any]:
     return {name: build() for name, build in _sections.items()}
+
+
+def playbook_weights_register(build: Callable[[], dict[str, dict[str, float]]]) -> None:
+    """Weights that replace the variants' own in the playbook: `build()` returns
+    {campaign id: {variant id: weight}} from stored data (one read at each build), e.g. the
+    latest weights of an optimised campaign."""
+    _weights.append(build)
+
+
+def playbook_weights() -> dict[str, dict[str, float]]:
+    merged: dict[str, dict[str, float]] = {}
+    for build in _weights:
+        merged.update(build())
+    return merged

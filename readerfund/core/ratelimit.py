@@ -48,15 +48,16 @@ def rate_exceeded(kind: str, value: str, *, limit: int, window: int) -> bool:
     return isinstance(count, int) and count >= limit
 
 
-def rate_counted(kind: str, value: str, *, limit: int, window: int) -> bool:
-    """Counts one try of `value` in the current window of `kind`; False once over `limit`."""
+def rate_counted(kind: str, value: str, *, limit: int, window: int, amount: int = 1) -> bool:
+    """Counts `amount` tries of `value` in the current window of `kind` (e.g. the events of
+    one batch); False once over `limit`."""
     bucket = _bucket(kind, value, window)
     cache.add(bucket, 0, window * 2)
     try:
-        count = cache.incr(bucket)
+        count = cache.incr(bucket, amount)
     except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, window * 2)
-        count = 1
+        cache.set(bucket, amount, window * 2)
+        count = amount
     return count <= limit
 
 

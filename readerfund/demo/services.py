@@ -13,6 +13,7 @@ from readerfund.campaigns.files import campaigns_load
 from readerfund.campaigns.models import Campaign
 from readerfund.core.models import Newsroom
 from readerfund.demo.selectors import newsroom_get
+from readerfund.experiments.services import results_demo_seed
 from readerfund.goals.services import goal_demo_seed
 
 DEMO_ADMIN_USERNAME = "admin"
@@ -47,6 +48,7 @@ def demo_seed() -> DemoAdmin:
         campaigns_load(text=DEMO_CAMPAIGNS.read_text(encoding="utf-8"))
     goal_demo_seed()  # the reference scenario's $10,000 a month
     newsroom_demo_seed()
+    results_demo_seed()  # weeks of made-up, marked figures for the editors' pages
     return DemoAdmin(DEMO_ADMIN_USERNAME, password)
 
 

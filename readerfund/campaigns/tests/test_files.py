@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import subprocess
+from decimal import Decimal
 
 import pytest
 import yaml
@@ -36,6 +37,7 @@ campaigns:
       article_count: {min: 3, max: 20, days: 14}
       supporters: everyone
     frequency: {max_views: 4, per_days: 30, min_days_between: 2, dismiss_days: 9, snooze_days: 5}
+    allocation: {optimise: true, floor_percent: 2.5, burn_in: 5000, every_minutes: 30, round: 2}
     variants:
       - key: a
         weight: 3
@@ -78,6 +80,8 @@ def test_every_field_survives_a_round_trip():
     dumped = yaml.safe_load(first_dump)["campaigns"][0]
     assert dumped["targeting"] == original["targeting"]
     assert dumped["frequency"] == original["frequency"]
+    assert dumped["allocation"] == original["allocation"]
+    assert (campaign.optimise, campaign.optimise_floor) == (True, Decimal("2.5"))
     assert dumped["variants"][0] == {**original["variants"][0]}
 
 

@@ -51,6 +51,7 @@ def test_an_editor_saving_in_the_admin_rebuilds_the_embed(client):
             "priority": "3", "control_share": "0", "article_count_min": "0",
             "article_count_days": "30", "supporters": "non-supporters", "max_views_days": "30",
             "min_days_between": "0", "dismiss_days": "30", "snooze_days": "7",
+            "optimise_floor": "1.0", "optimise_burn_in": "1000", "optimise_every_minutes": "60",
             "variants-TOTAL_FORMS": "1", "variants-INITIAL_FORMS": "1",
             "variants-MIN_NUM_FORMS": "1", "variants-MAX_NUM_FORMS": "1000",
             "variants-0-id": str(variant.pk), "variants-0-campaign": str(campaign.pk),

@@ -41,9 +41,14 @@
   const articleCount = (state, days, now) =>
     (state.views || []).filter((day) => day > Math.floor(now / DAY) - (days || 90)).length;
 
-  const pickVariant = (c, seed) => {
+  // A device keeps the variant it was first shown (state.assigned) until the editor starts a
+  // new round; otherwise a fixed point of the seed falls into the weights' intervals.
+  const pickVariant = (c, state) => {
     const variants = (c.variants || []).filter((v) => (v.weight ?? 1) > 0);
-    let r = (hash(seed + c.id + ":v") / 2 ** 32) * variants.reduce((sum, v) => sum + (v.weight ?? 1), 0);
+    const [kept, round] = state.assigned?.[c.id] || [];
+    const mine = round === (c.round || 0) && variants.find((v) => v.id === kept);
+    if (mine) return mine;
+    let r = (hash(state.seed + c.id + ":v") / 2 ** 32) * variants.reduce((sum, v) => sum + (v.weight ?? 1), 0);
     return variants.find((v) => (r -= v.weight ?? 1) < 0) || variants[variants.length - 1];
   };
 
@@ -57,7 +62,7 @@
       const count = t.articleCount || {};
       const read = articleCount(state, count.days, now);
       const shown = state.shown?.[c.id] || [];
-      const variant = pickVariant(c, state.seed);
+      const variant = pickVariant(c, state);
       const ok = {
         schedule: !(now < Date.parse(c.start) / 1000 || now >= Date.parse(c.end) / 1000),
         countries: fits(t.countries, [ctx.country?.toUpperCase()]),
@@ -91,7 +96,7 @@
       if (!e.matched || best?.campaign.priority >= c.priority) return;
       picked[e.channel] = e.control
         ? { campaign: c, control: true }
-        : { campaign: c, variant: pickVariant(c, state.seed) };
+        : { campaign: c, variant: pickVariant(c, state) };
     });
     return picked;
   }
@@ -124,6 +129,7 @@
     s.shown = Object.fromEntries(entries(s.shown)
       .map(([id, times]) => [id, [].concat(times).filter((time) => time > old).slice(-50)])
       .filter(([, times]) => times.length));
+    s.assigned = Object.fromEntries(entries(s.assigned).slice(-50));
     s.dismissed = until(s.dismissed);
     s.snoozed = until(s.snoozed);
     if (!(s.geo?.at > old)) delete s.geo;
@@ -197,9 +203,10 @@
     addEventListener("pagehide", flush);
     document.addEventListener("visibilitychange", () => document.hidden && flush());
     // Caps count renders, and control decisions (so the holdout ages alike).
-    const record = (c) => {
+    const record = (c, v) => {
       if (preview) return; // the panel explains the decision as it was made
       state.shown[c.id] = [...(state.shown[c.id] || []), now];
+      if (v) state.assigned[c.id] = [v.id, c.round || 0];
       save(state, now);
     };
     // type "dismiss" or "snooze": hidden for the campaign's dismissDays or snoozeDays.
@@ -367,6 +374,18 @@
       }
     };
 
+    // The control slice sees no message: the site's own links to the give page carry the
+    // campaign with variant "_holdout", so its gifts count for the control (docs/experiments.md).
+    const tagHoldout = (c, channel) => {
+      const give = new URL(url(c.variants[0].cta.url));
+      for (const a of document.querySelectorAll("a[href]")) {
+        const u = new URL(a.href, location.href);
+        if (u.origin !== give.origin || u.pathname !== give.pathname || u.searchParams.has("rf_campaign")) continue;
+        Object.entries({ rf_campaign: c.id, rf_variant: "_holdout", rf_channel: channel }).forEach(([k, x]) => u.searchParams.set(k, x));
+        a.href = u.href;
+      }
+    };
+
     let top; // banner and header share one host, pinned to the top
     const show = (picked) => {
       if (!("adoptedStyleSheets" in document)) return;
@@ -374,8 +393,9 @@
         const { campaign: c, variant: v } = picked[channel] || {};
         if (!c) continue;
         const impression = () => track(c, v, channel, "impression");
+        if (!v) tagHoldout(c, channel);
         if (channel !== "ask") {
-          record(c);
+          record(c, v);
           if (!v) {
             impression();
             continue;
@@ -411,7 +431,7 @@
           el.shadowRoot.append(box);
           if (slot) slot.append(el);
           else place.after(el);
-          record(c);
+          record(c, v);
           onView(box, 0.5, impression);
         };
         // Zero layout shift: insert the ask only while nothing in view lies below its place

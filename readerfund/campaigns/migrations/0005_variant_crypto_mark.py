@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0003_variant_placeholders'),
+        ('campaigns', '0004_campaign_allocation'),
     ]
 
     operations = [
