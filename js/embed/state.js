@@ -1,0 +1,74 @@
+/* The device's own history (localStorage["readerfund"], docs/embed.md): counts, views,
+   dismissals, snoozes, the country answer and the supporter mark. Kept in memory when
+   localStorage fails, and never written during an editor's preview. */
+
+import { DAY, isSupporter } from "./decide.js";
+
+// #readerfund-<key>=<value> in the address, also after a page's own fragment (null if
+// absent): a fragment never reaches any server. The values, signed tokens, are URL-safe.
+export const addressParam = (key) =>
+  new URLSearchParams(location.hash.replace(/[#?]/g, "&")).get("readerfund-" + key);
+
+const stateRead = () => {
+  try {
+    const state = JSON.parse(localStorage.readerfund);
+    if (typeof state.seed === "string") return state;
+  } catch {}
+  return { seed: crypto.getRandomValues(new Uint32Array(4)).join("-") }; // 128 random bits
+};
+
+// Well-formed, capped, nothing expired or older than 90 days.
+const statePrune = (state, now) => {
+  const old = now - 90 * DAY;
+  const entries = (object) => Object.entries(object?.constructor === Object ? object : {});
+  const until = (object) => Object.fromEntries(entries(object).filter(([, time]) => time > now));
+  state.views = [].concat(state.views || []).filter((day) => day * DAY > old).slice(-500);
+  state.shown = Object.fromEntries(entries(state.shown)
+    .map(([id, times]) => [id, [].concat(times).filter((time) => time > old).slice(-50)])
+    .filter(([, times]) => times.length));
+  state.dismissed = until(state.dismissed);
+  state.snoozed = until(state.snoozed);
+  if (!(state.geo?.at > old)) delete state.geo;
+  if (!(isSupporter(state.supporter, now))) delete state.supporter;
+  return state;
+};
+
+// The device's state for this page view, with save(now). `readOnly`: an editor's preview.
+export const stateOpen = (now, readOnly) => {
+  const state = statePrune(stateRead(), now);
+  Object.defineProperty(state, "save", {
+    value: (time) => {
+      if (!readOnly) try {
+        localStorage.readerfund = JSON.stringify(statePrune(state, time));
+      } catch {}
+    },
+  });
+  return state;
+};
+
+// The supporter mark: a token handed over in the address after a gift (the fragment is
+// removed at once), kept while it has not expired.
+export const supporterMarkTake = (state, now) => {
+  const token = addressParam("supporter");
+  if (token == null) return;
+  if (isSupporter(token, now)) state.supporter = token;
+  try {
+    history.replaceState(history.state, "", location.pathname + location.search);
+  } catch {}
+};
+
+export const supporterMarked = (state, now) => isSupporter(state.supporter, now);
+
+// "dismiss" or "snooze": the campaign stays hidden for its dismissDays or snoozeDays.
+export const stateHide = (state, campaign, type) => {
+  const time = Math.floor(Date.now() / 1000);
+  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] =
+    time + (campaign.frequency?.[type + "Days"] || 0) * DAY;
+  state.save(time);
+};
+
+// Caps count renders, and control decisions (so the holdout ages alike).
+export const stateShown = (state, campaign, now) => {
+  state.shown[campaign.id] = [...(state.shown[campaign.id] || []), now];
+  state.save(now);
+};
