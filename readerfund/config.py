@@ -110,7 +110,7 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     ),
     EnvSetting(
         "READERFUND_PAYMENT_METHODS",
-        "*:stripe,bank_transfer",
+        "RU:bank_transfer;*:stripe,bank_transfer",
         "*:stripe,bank_transfer",
         "Methods offered per reader country: `RU:bank_transfer;*:stripe,bank_transfer` "
         "(`*` is everyone else). Without Stripe keys the sandbox stands in for cards where "

@@ -196,17 +196,25 @@ def playbook_document() -> dict[str, Any]:
         for campaign in campaigns
         if campaign.variants.all()
     ]
+    # what each app registered (readerfund.core.playbook_parts): sections such as the goal's
+    # stored figure and the payment marks offered per country, never a live computation
+    sections = playbook_sections()
+    marks_per_country = {tuple(marks) for marks in (sections.get("methods") or {}).values()}
     return {
         "version": PLAYBOOK_VERSION,
         "generated": _iso(now),
-        # what each app registered (readerfund.core.playbook_parts): endpoints, and
-        # sections such as the goal's stored figure, never a live computation
         "endpoints": playbook_endpoints(),
+        # the country is looked up only where it changes what a reader sees
         "needsCountry": any(
-            doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
+            doc["targeting"]["countries"]["include"]
+            or doc["targeting"]["countries"]["exclude"]
+            or (
+                len(marks_per_country) > 1
+                and any(variant["paymentMarks"] for variant in doc["variants"])
+            )
             for doc in documents
         ),
-        **playbook_sections(),
+        **sections,
         "strings": embed_strings(),
         "campaigns": documents,
     }
