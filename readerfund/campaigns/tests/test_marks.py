@@ -29,7 +29,10 @@ campaigns:
 def test_the_playbook_carries_the_marks_offered_per_country_in_the_checkouts_order(settings):
     # given cards (the sandbox stands in without Stripe keys) and bank transfers for
     # everyone, bank transfers alone in Russia
-    settings.READERFUND_PAYMENT_METHODS = {"RU": ["bank_transfer"], "*": ["stripe", "bank_transfer"]}
+    settings.READERFUND_PAYMENT_METHODS = {
+        "RU": ["bank_transfer"],
+        "*": ["stripe", "bank_transfer"],
+    }
 
     methods = playbook_document()["methods"]
 
