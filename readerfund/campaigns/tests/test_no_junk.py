@@ -1,7 +1,7 @@
 """No junk, ever: whatever data a message lacks, no "null", "undefined", "NaN", "false",
 "true", stray "0", "[object …]" or unfilled {placeholder} reaches the reader.
 
-Walks every demo campaign × variant × language in both states of the goal, then campaigns
+Walks every demo campaign, variant and language in both states of the goal, then campaigns
 generated with each optional field empty."""
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ def test_no_demo_message_shows_junk(host_page, goal, lang):
     for campaign in demo_playbook["campaigns"]:
         for variant in campaign["variants"]:
             # when the message is drawn for a reader of this language
-            rendered = rendered_messages(host_page, alone(demo_playbook, campaign, variant, goal), lang)
+            playbook = alone(demo_playbook, campaign, variant, goal)
+            rendered = rendered_messages(host_page, playbook, lang)
             walked += 1
             # then it has text, and none of it is junk
             assert any(kind == "text" and value.strip() for kind, value in rendered)
@@ -139,8 +140,11 @@ variants = st.fixed_dictionaries(
         "id": st.just("v"),
         "weight": st.just(1),
         "heading": st.one_of(st.just(""), text, st.just("{goalRaised} raised")),
-        "bodyHtml": st.one_of(st.just(""), text.map(lambda t: f"<p>{t}</p>"),
-                              st.just("<p>{goalPercent}% of {goalTarget}</p>")),  # fmt: skip
+        "bodyHtml": st.one_of(
+            st.just(""),
+            text.map(lambda t: f"<p>{t}</p>"),
+            st.just("<p>{goalPercent}% of {goalTarget}</p>"),
+        ),
         "highlight": st.one_of(st.just(""), text),
         "cta": st.fixed_dictionaries({"label": text, "url": st.just("/give/")}),
         "secondary": st.one_of(
