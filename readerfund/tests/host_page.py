@@ -19,6 +19,8 @@ class _HostPage(http.server.SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Security-Policy", self.csp)
+        # Django's default, as on a Django CMS: no Referer leaves the host's origin
+        self.send_header("Referrer-Policy", "same-origin")
         self.end_headers()
         self.wfile.write(self.body)
 

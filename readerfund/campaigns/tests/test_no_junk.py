@@ -171,3 +171,22 @@ def test_no_generated_message_shows_junk(host_page, channel, variant, goal, lang
                 "end": None, "frequency": {}}  # fmt: skip
     rendered = rendered_messages(host_page, alone(BASE, campaign, variant, goal), lang)
     assert junk_in(rendered) == []
+
+
+def test_the_goal_figure_shows_once_in_a_message_whose_copy_states_it(host_page):
+    # given a banner whose copy states the figure, with the ticker on
+    variant = {
+        "id": "v",
+        "heading": "No ads",
+        "bodyHtml": "<p>{goalRaised} of {goalTarget} is covered this month.</p>",
+        "cta": {"label": "Support us", "url": "/give/"},
+        "ticker": True,
+    }
+    campaign = {"id": "goal", "channel": "banner", "priority": 1, "frequency": {}}
+
+    rendered = rendered_messages(host_page, alone(BASE, campaign, variant, SOME_RAISED), "en")
+
+    # then "$4 of $10,000" is read once, not twice (the ticker's bar stays, without its line)
+    text = " ".join(value for kind, value in rendered if kind == "text")
+    assert text.count("$4") == 1
+    assert host_page.locator("progress").count() == 1
