@@ -167,7 +167,8 @@ def test_no_demo_page_shifts_its_layout_with_every_channel_shown(
 
 HOST_ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
 <meta name="viewport" content="width=device-width"></head><body>
-<header><h1>A newsroom on its own domain</h1><nav aria-label="Site"><a href="/a">Home</a></nav></header>
+<header><h1>A newsroom on its own domain</h1>
+<nav aria-label="Site"><a href="/a">Home</a></nav></header>
 {slot}<main><p>First paragraph.</p><p>Second paragraph.</p></main>
 <script src="{server}/embed.js" defer></script></body></html>"""
 
