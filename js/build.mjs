@@ -20,7 +20,6 @@ const bundle = await esbuild.build({
   bundle: true, write: false, format: "iife", minify: true, target: browsers,
   legalComments: "none", charset: "utf8",
   define: { STYLES: JSON.stringify(styles.code.trim()) },
-  banner: { js: "/* readerfund embed: built by js/build.mjs from js/embed/, see docs/embed.md */" },
 });
 const built = bundle.outputFiles[0].text;
 if (built.split("__READERFUND_PLAYBOOK__").length !== 2) throw new Error("the playbook's place must appear once");

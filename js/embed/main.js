@@ -7,7 +7,7 @@ import { eventsStart } from "./events.js";
 import { askPlace, hostCreate, messageClose, onView, placeWithoutShift, topPlace } from "./place.js";
 import { previewApply, previewFetch, previewToken } from "./preview-hook.js";
 import { el, messageRender } from "./render.js";
-import { stateHide, stateOpen, stateShown, supporterMarkTake, supporterMarked } from "./state.js";
+import { stateHide, stateOpen, stateSave, stateShown, supporterMarkTake, supporterMarked } from "./state.js";
 
 // The server puts the compiled playbook, as JSON, in place of this name.
 const playbook = __READERFUND_PLAYBOOK__;
@@ -48,7 +48,7 @@ function run() {
   supporterMarkTake(state, now);
   context.supporter = supporterMarked(state, now);
   if (context.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
-  state.save(now);
+  stateSave(state, now);
   const events = eventsStart(() => link(playbook.endpoints.events), preview);
 
   let locale; // the page's language tag, canonical (undefined if not a valid tag)
@@ -147,7 +147,7 @@ function run() {
   const geo = playbook.needsCountry && !(now - state.geo?.at < DAY) && get(playbook.endpoints.geo)
     .then((answer) => {
       state.geo = { country: answer?.country || null, at: now };
-      state.save(now);
+      stateSave(state, now);
     })
     .catch(() => {});
   const asked = preview && previewFetch(get, playbook.endpoints.preview, preview);

@@ -73,23 +73,11 @@ export const askPlace = (script) => {
   } catch {}
 };
 
-// The banner's and notice's panel: in the host's slot (unpinned), else docked.
+// The banner's and notice's panel: in the host's slot, unpinned (the host reserved its room),
+// else docked.
 export const topPlace = (host) => {
   const slot = document.querySelector("[data-readerfund-slot=banner],[data-readerfund-slot=header]");
-  if (!slot) {
-    host.classList.add("readerfund-docked");
-    document.body.append(host);
-    return;
-  }
-  // A place the host reserved (its height, e.g. min-height) takes the panel at once if the
-  // panel fits in it; measured out of the flow first, so that measuring moves nothing.
-  host.classList.add("readerfund-probe");
-  host.style.width = slot.clientWidth + "px";
-  slot.append(host);
-  const fits = host.offsetHeight <= slot.clientHeight;
-  host.classList.remove("readerfund-probe");
-  host.style.width = "";
-  if (fits) return;
-  host.remove();
-  placeWithoutShift(slot, () => slot.append(host));
+  if (slot) return slot.append(host);
+  host.classList.add("readerfund-docked");
+  document.body.append(host);
 };

@@ -33,17 +33,17 @@ const statePrune = (state, now) => {
   return state;
 };
 
-// The device's state for this page view, with save(now). `readOnly`: an editor's preview.
-export const stateOpen = (now, readOnly) => {
-  const state = statePrune(stateRead(), now);
-  Object.defineProperty(state, "save", {
-    value: (time) => {
-      if (!readOnly) try {
-        localStorage.readerfund = JSON.stringify(statePrune(state, time));
-      } catch {}
-    },
-  });
-  return state;
+let readOnly;
+// The device's state for this page view. `preview`: an editor's, which stores nothing.
+export const stateOpen = (now, preview) => {
+  readOnly = preview;
+  return statePrune(stateRead(), now);
+};
+
+export const stateSave = (state, now) => {
+  if (!readOnly) try {
+    localStorage.readerfund = JSON.stringify(statePrune(state, now));
+  } catch {}
 };
 
 // The supporter mark: a token handed over in the address after a gift (the fragment is
@@ -64,11 +64,11 @@ export const stateHide = (state, campaign, type) => {
   const time = Math.floor(Date.now() / 1000);
   state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] =
     time + (campaign.frequency?.[type + "Days"] || 0) * DAY;
-  state.save(time);
+  stateSave(state, time);
 };
 
 // Caps count renders, and control decisions (so the holdout ages alike).
 export const stateShown = (state, campaign, now) => {
   state.shown[campaign.id] = [...(state.shown[campaign.id] || []), now];
-  state.save(now);
+  stateSave(state, now);
 };
