@@ -78,7 +78,7 @@ export const messageRender = (campaign, variant, channel, ui) => {
         box.getRootNode().host.classList.toggle("opened", opened); // lifts the panel's cap
       } }, labels.more);
     box.append(el("div", { class: "in" }, copy[0], el("div", { class: "more", id }, ...copy.slice(1)),
-      el("p", { class: "act" }, cta)), more, close);
+      el("p", { class: "act" }, cta), more), close);
     return box;
   }
 
