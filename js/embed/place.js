@@ -26,7 +26,10 @@ export const messageClose = (host, box) => {
   const focused = host.shadowRoot.activeElement;
   box.remove();
   const rest = host.shadowRoot.querySelector("button, a");
-  if (!rest) host.remove();
+  if (!rest) {
+    host.remove();
+    host.room?.remove();
+  }
   if (!focused) return;
   const back = host.cameFrom?.isConnected ? host.cameFrom : rest;
   back?.focus();
@@ -79,5 +82,10 @@ export const topPlace = (host) => {
   const slot = document.querySelector("[data-readerfund-slot=banner],[data-readerfund-slot=header]");
   if (slot) return slot.append(host);
   host.classList.add("readerfund-docked");
-  document.body.append(host);
+  // Room at the end of the page as tall as the panel, so that the page's last lines (an ask's
+  // buttons) can scroll clear of it; added below everything, it moves nothing.
+  const room = document.createElement("div");
+  document.body.append(host, room);
+  room.style.height = host.offsetHeight + "px";
+  host.room = room;
 };
