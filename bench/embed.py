@@ -46,6 +46,9 @@ new PerformanceObserver((list) => { for (const e of list.getEntries())
 # The device already knows its country (as after its first visit): Russia.
 IN_RUSSIA = """if (!localStorage.readerfund) localStorage.readerfund = JSON.stringify(
   {seed: "bench", geo: {country: "RU", at: Math.floor(Date.now() / 1000)}});"""
+# Until the panel's slide-in has ended (measured mid-way it would seem smaller).
+SETTLED = """() => Promise.all(document.querySelector('.readerfund-top').getAnimations()
+  .map((animation) => animation.finished))"""
 # The height of the viewport that pinned messages cover.
 PINNED = """() => [...document.querySelectorAll('.readerfund-host')]
   .filter((host) => getComputedStyle(host).position === 'fixed')
@@ -185,6 +188,7 @@ def browser_figures() -> None:
         page.wait_for_function(
             "() => document.querySelector('.readerfund-top').shadowRoot.children.length == 2"
         )
+        page.evaluate(SETTLED)
         pinned = float(page.evaluate(PINNED))
         phone.close()
         report("pinned messages on a 390x844 phone", pinned, "px", "15 % of 844 px", 0.15 * 844)

@@ -32,6 +32,9 @@ new PerformanceObserver((list) => { for (const e of list.getEntries())
   .observe({type: "layout-shift", buffered: true});"""
 FORGET_SHOWN = """() => { const s = JSON.parse(localStorage.readerfund);
   s.shown = {}; localStorage.readerfund = JSON.stringify(s); }"""
+# Until the panel's slide-in has ended (measured mid-way it would seem smaller).
+SETTLED = """() => Promise.all([...document.querySelectorAll('.readerfund-host')]
+  .flatMap((host) => host.getAnimations()).map((animation) => animation.finished))"""
 # The part of the viewport that pinned readerfund messages cover, in pixels of height.
 PINNED = """() => [...document.querySelectorAll('.readerfund-host')]
   .filter((host) => getComputedStyle(host).position === 'fixed')
@@ -74,6 +77,7 @@ def test_pinned_messages_stay_small_and_off_the_sites_navigation(
     panel = page.locator(".readerfund-top")
 
     # then the pinned messages take at most 15 % of a phone's height, 20 % of a desktop's
+    page.evaluate(SETTLED)
     height = PHONE["viewport"]["height"] if device == "phone" else DESKTOP["viewport"]["height"]
     assert page.evaluate(PINNED) <= share * height
     # and the site's masthead and navigation stay uncovered and can be used at once
