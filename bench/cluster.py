@@ -291,7 +291,8 @@ def cluster_environment(*, database_url: str, smtp_port: int, public_port: int) 
         "READERFUND_PUBLIC_URL": f"http://127.0.0.1:{public_port}",
         "READERFUND_TEST_MODE": "on",
         "READERFUND_PROXY_HOPS": "1",
-        "READERFUND_PAYMENT_METHODS": "*:stripe,bank_transfer",
+        # the demo campaigns' marks (cards, crypto, bank) must each be offered to load them
+        "READERFUND_PAYMENT_METHODS": "*:stripe,btcpay,bank_transfer",
         "READERFUND_BANK_DETAILS": "Account holder: Cluster test;IBAN: DE00 0000 0000 0000 0000 00",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "DEFAULT_FROM_EMAIL": "cluster@readerfund.invalid",

@@ -134,7 +134,16 @@ def production_server(
 
     `extra_env` is added to the server's environment last (e.g. Stripe keys).
     """
-    extra = {"READERFUND_DEMO_SITE": "true", "WEB_CONCURRENCY": str(workers), **(extra_env or {})}
+    extra = {
+        "READERFUND_DEMO_SITE": "true",
+        "WEB_CONCURRENCY": str(workers),
+        # the demo campaigns' payment marks (visa, mastercard, bank) must be offered for the
+        # campaigns to load: the sandbox's card and a bank transfer
+        "READERFUND_TEST_MODE": "on",
+        "READERFUND_BANK_DETAILS": "Account holder: The Far Shore (bench); IBAN: DE00 0000",
+        "READERFUND_PAYMENT_METHODS": "RU:bank_transfer;*:stripe,bank_transfer",
+        **(extra_env or {}),
+    }
     with production_env(database, public_url="http://127.0.0.1", extra_env=extra) as env:
         readerfund(
             "campaigns", "load", str(REPO / "readerfund/demo/content/campaigns.yaml"), env=env

@@ -7,17 +7,26 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.server
+import json
+import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from functools import partial
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ViewportSize, sync_playwright
 
-from bench.common import CHROMIUM, median, production_server, report
+from bench.common import CHROMIUM, REPO, median, production_server, report
 
-TARGET_BYTES = 6 * 1024
+BUDGET_BYTES = 6 * 1024
+TARGET_BYTES = BUDGET_BYTES - 512  # ≥ 500 B of headroom under the budget (issue 10)
+# The last commit whose embed was one hand-written file, minified without renaming
+# (rjsmin/rcssmin) as the server then served it: the baseline, rebuilt from git each run.
+BASELINE_COMMIT = "395f3c0"
+BASELINE_FILES = ("embed.js", "embed.css")
 RUNS = 15
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 
 # When, after navigation start, the first message is in the page, and DOMContentLoaded.
 TIMING = """
@@ -34,23 +43,50 @@ new PerformanceObserver((list) => { for (const e of list.getEntries())
   if (!e.hadRecentInput) window.__shift += e.value; })
   .observe({type: "layout-shift", buffered: true});
 """
+# The device already knows its country (as after its first visit): Russia.
+IN_RUSSIA = """if (!localStorage.readerfund) localStorage.readerfund = JSON.stringify(
+  {seed: "bench", geo: {country: "RU", at: Math.floor(Date.now() / 1000)}});"""
+# Until the panel's slide-in has ended (measured mid-way it would seem smaller).
+SETTLED = """() => Promise.all(document.querySelector('.readerfund-top').getAnimations()
+  .map((animation) => animation.finished))"""
+# The height of the viewport that pinned messages cover.
+PINNED = """() => [...document.querySelectorAll('.readerfund-host')]
+  .filter((host) => getComputedStyle(host).position === 'fixed')
+  .map((host) => host.getBoundingClientRect())
+  .reduce((sum, r) => sum + Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)), 0)"""
+
+
+def _baseline_served() -> int:
+    """The gzip size of the embed as served before the esbuild build (code + CSS)."""
+    import rcssmin
+    import rjsmin
+
+    def old(name: str) -> str:
+        path = f"{BASELINE_COMMIT}:readerfund/campaigns/static/readerfund/{name}"
+        return subprocess.run(
+            ["git", "show", path], cwd=REPO, check=True, capture_output=True, text=True
+        ).stdout
+
+    code, styles = (old(name) for name in BASELINE_FILES)
+    served = (
+        str(rjsmin.jsmin(code))
+        .strip()
+        .replace('"__READERFUND_CSS__"', json.dumps(str(rcssmin.cssmin(styles))), 1)
+    )
+    return len(gzip.compress(served.encode(), 9))
 
 
 def embed_weight() -> None:
-    import os
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readerfund.test_settings")
     import django
 
     django.setup()
-    from readerfund.campaigns.playbook import EMBED_SOURCE, EMBED_STYLES, embed_code
+    from readerfund.campaigns.playbook import embed_code
 
     served = len(gzip.compress(embed_code().encode(), 9))
-    readable = len(gzip.compress(EMBED_SOURCE.read_bytes(), 9)) + len(
-        gzip.compress(EMBED_STYLES.read_bytes(), 9)
-    )
+    report("embed weight, JS+CSS as served (gzip)", served, "bytes",
+           f"before the build ({BASELINE_COMMIT})", _baseline_served())  # fmt: skip
     report("embed weight, JS+CSS as served (gzip)", served, "bytes", "target", TARGET_BYTES)
-    report("embed weight, JS+CSS as served (gzip)", served, "bytes", "readable source", readable)
 
 
 class _Article(http.server.SimpleHTTPRequestHandler):
@@ -142,6 +178,21 @@ def browser_figures() -> None:
                "navigation → DOMContentLoaded", median(dcl_ms))  # type: ignore[arg-type]  # fmt: skip
         report("navigation → first message, repeat visit", median(repeat_ms), "ms",  # type: ignore[arg-type]
                "navigation → DOMContentLoaded", median(dcl_ms))  # type: ignore[arg-type]  # fmt: skip
+        # a reader in Russia on a phone, second article: banner and notice pinned together
+        phone = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+        page = phone.new_page()
+        page.add_init_script(IN_RUSSIA)
+        for _ in range(2):
+            page.goto(article)
+            page.wait_for_function("() => document.querySelector('.readerfund-top')")
+        page.wait_for_function(
+            "() => document.querySelector('.readerfund-top').shadowRoot.children.length == 2"
+        )
+        page.evaluate(SETTLED)
+        pinned = float(page.evaluate(PINNED))
+        phone.close()
+        report("pinned messages on a 390x844 phone", pinned, "px", "15 % of 844 px", 0.15 * 844)
+        report("pinned messages on a 390x844 phone", 100 * pinned / 844, "%", "target", 15)
         browser.close()
 
 

@@ -76,3 +76,18 @@ bootstrap_postgres_server() {
     echo "readerfund: the outage tests need PostgreSQL's server binaries; run: sudo apt-get install postgresql" >&2
     return 1; }
 }
+
+# The embed's build tools (esbuild) and axe-core for the accessibility tests, pinned by
+# package-lock.json into node_modules/. Node 18+ and npm; Debian's when missing.
+bootstrap_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm || {
+      echo "readerfund: the embed's build and the accessibility tests need Node and npm; run: sudo apt-get install nodejs npm" >&2
+      return 1; }
+  fi
+  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
+    [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    echo "readerfund: installing the embed's build tools into node_modules …" >&2
+    (cd "$ROOT" && npm ci --no-audit --no-fund --silent)
+  fi
+}

@@ -22,6 +22,7 @@ from readerfund.campaigns.lists import (
     SLUG,
     split_list,
 )
+from readerfund.payments.registry import payment_marks_offered
 
 
 class Channel(models.TextChoices):
@@ -340,9 +341,31 @@ class Variant(models.Model):
         return f"{self.campaign.slug}/{self.key}"
 
     def clean(self) -> None:
-        problems = amounts_validate(self.amounts)
+        problems: dict[str, list[str]] = {}
+        amount_problems = amounts_validate(self.amounts)
+        if amount_problems:
+            problems["amounts"] = amount_problems
+        mark_problems = _marks_not_offered(split_list(self.payment_marks))
+        if mark_problems:
+            problems["payment_marks"] = mark_problems
         if problems:
-            raise ValidationError({"amounts": problems})
+            raise ValidationError(problems)
+
+
+def _marks_not_offered(marks: list[str]) -> list[str]:
+    """A variant may narrow the marks the checkout offers, never add one: the ask would
+    promise a way to pay that no reader is offered."""
+    offered = payment_marks_offered()
+    listed = ", ".join(offered) or _("none")
+    return [
+        _(
+            "%(mark)s: no reader's checkout offers it (READERFUND_PAYMENT_METHODS and the "
+            "configured providers offer: %(offered)s)."
+        )
+        % {"mark": mark, "offered": listed}
+        for mark in marks
+        if mark in PAYMENT_MARKS and mark not in offered
+    ]
 
 
 class PlaybookBuild(models.Model):

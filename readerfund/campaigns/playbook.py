@@ -11,8 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import rcssmin
-import rjsmin
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import transaction
@@ -43,9 +41,10 @@ CACHE_KEY = f"readerfund:playbook:v{PLAYBOOK_VERSION}"
 # How stale another app server's copy may be after an editor saves (seconds). Within one
 # process the cache is replaced at once; this bounds the database reads to one per period.
 CACHE_SECONDS = 30
-EMBED_SOURCE = Path(__file__).parent / "static" / "readerfund" / "embed.js"
-EMBED_STYLES = Path(__file__).parent / "static" / "readerfund" / "embed.css"
-CSS_PLACEHOLDER = '"__READERFUND_CSS__"'
+# Built by js/build.mjs from js/embed/ (ES modules and embed.css) and committed, so that
+# installing readerfund needs no Node; scripts/test fails when it is stale.
+EMBED_BUNDLE = Path(__file__).parent / "bundle" / "embed.js"
+PLAYBOOK_PLACE = "__READERFUND_PLAYBOOK__"
 
 # Names of brands, the same in every language; any other mark (the bank transfer) is
 # translated in embed_strings.
@@ -167,6 +166,8 @@ def _embed_strings_here() -> dict[str, Any]:
         "often": pgettext("embed", "How often"),
         "amount": pgettext("embed", "Amount"),
         "methods": pgettext("embed", "Payment methods"),
+        # opens a banner shown in one line on a small screen
+        "more": pgettext("embed", "More"),
         "goal": pgettext("embed", "{goalRaised} of {goalTarget} this month"),
         "freq": {
             "one_off": pgettext("embed", "Once"),
@@ -215,17 +216,25 @@ def playbook_document() -> dict[str, Any]:
         for campaign in campaigns
         if campaign.variants.all()
     ]
+    # what each app registered (readerfund.core.playbook_parts): sections such as the goal's
+    # stored figure and the payment marks offered per country, never a live computation
+    sections = playbook_sections()
+    marks_per_country = {tuple(marks) for marks in (sections.get("methods") or {}).values()}
     return {
         "version": PLAYBOOK_VERSION,
         "generated": _iso(now),
-        # what each app registered (readerfund.core.playbook_parts): endpoints, and
-        # sections such as the goal's stored figure, never a live computation
         "endpoints": playbook_endpoints(),
+        # the country is looked up only where it changes what a reader sees
         "needsCountry": any(
-            doc["targeting"]["countries"]["include"] or doc["targeting"]["countries"]["exclude"]
+            doc["targeting"]["countries"]["include"]
+            or doc["targeting"]["countries"]["exclude"]
+            or (
+                len(marks_per_country) > 1
+                and any(variant["paymentMarks"] for variant in doc["variants"])
+            )
             for doc in documents
         ),
-        **playbook_sections(),
+        **sections,
         "strings": embed_strings(),
         "campaigns": documents,
     }
@@ -233,19 +242,20 @@ def playbook_document() -> dict[str, Any]:
 
 @cache
 def embed_code() -> str:
-    """The embed's readable source, minified, with its stylesheet inlined (once per process).
+    """The embed's built code, its stylesheet inside (read once per process)."""
+    return EMBED_BUNDLE.read_text(encoding="utf-8").strip()
 
-    Minifying only drops comments and whitespace (no renaming), so what runs in readers'
-    browsers is the reviewed source, line for line.
-    """
-    source = str(rjsmin.jsmin(EMBED_SOURCE.read_text(encoding="utf-8"))).strip()
-    styles = str(rcssmin.cssmin(EMBED_STYLES.read_text(encoding="utf-8")))
-    return source.replace(CSS_PLACEHOLDER, json.dumps(styles), 1)
+
+def embed_bundle(document: dict[str, Any]) -> bytes:
+    """What /embed.js serves: the embed's code with the playbook in its place."""
+    encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    before, after = embed_code().split(PLAYBOOK_PLACE)
+    return (before + encoded + after + "\n").encode()
 
 
 def _package(document: dict[str, Any]) -> Playbook:
     encoded = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-    bundle = f"({embed_code()})(".encode() + encoded + b");\n"
+    bundle = embed_bundle(document)
     return Playbook(
         document, encoded, etag_for(encoded), bundle, gzip.compress(bundle, 9), etag_for(bundle)
     )

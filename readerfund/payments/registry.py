@@ -116,3 +116,25 @@ def provider_urls() -> list[URLPattern | URLResolver]:
             identifier = import_string(app.providers[0]).identifier
             routes.append(path(f"payments/{identifier}/", include(f"{app.name}.urls")))
     return routes
+
+
+def payment_marks_by_country() -> dict[str, list[str]]:
+    """The marks of the methods a reader's checkout offers, in its order, per country of
+    READERFUND_PAYMENT_METHODS ("*": any other country, and an unknown one). The playbook
+    carries it as `methods`, so that an ask shows only what the checkout will offer."""
+    rules: dict[str, list[str]] = settings.READERFUND_PAYMENT_METHODS
+    marks: dict[str, list[str]] = {}
+    for country in {"*", *rules}:
+        offered = providers_for_country(None if country == "*" else country)
+        marks[country] = list(dict.fromkeys(m for provider in offered for m in provider.marks))
+    return dict(sorted(marks.items()))
+
+
+def payment_marks_offered() -> dict[str, list[str]]:
+    """Each mark any reader's checkout offers, with the countries that get it ("*": any
+    other)."""
+    countries: dict[str, list[str]] = {}
+    for country, marks in payment_marks_by_country().items():
+        for mark in marks:
+            countries.setdefault(mark, []).append(country)
+    return countries

@@ -20,7 +20,10 @@ class _HostPage(http.server.SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Security-Policy", self.csp)
-        for name, value in self.extra_headers.items():
+        # Django's default, as on a Django CMS: no Referer leaves the host's origin (a
+        # test may send another through `headers`)
+        headers = {"Referrer-Policy": "same-origin", **self.extra_headers}
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(self.body)

@@ -11,7 +11,6 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, Route, expect
 
-from readerfund.campaigns.playbook import embed_strings
+from readerfund.campaigns.playbook import embed_bundle, embed_strings
 
 pytestmark = pytest.mark.browser
 
-STATIC = Path(__file__).resolve().parents[1] / "static" / "readerfund"
 DAY = 86400
 NOW = 1_795_000_000  # 2026-11-18, a Wednesday
 CHANNELS = ("banner", "header", "ask")
@@ -32,6 +30,7 @@ EMPTY_PLAYBOOK = {
     "endpoints": {"events": "/api/events", "geo": "/api/geo", "preview": "/api/preview"},
     "needsCountry": False,
     "goal": None,
+    "methods": {"*": ["visa", "mastercard", "bank"]},  # marks of the methods offered
     "strings": embed_strings(),  # the labels as the server compiles them
     "campaigns": [],
 }
@@ -62,18 +61,9 @@ SELECT_MANY = """(cases) => cases.map(([pb, ctx, st, now]) => {
 })"""
 
 
-def embed_bundle(playbook: dict[str, Any]) -> str:
-    """What the server serves at /embed.js: the code, its CSS inlined, called with a playbook."""
-    code = (STATIC / "embed.js").read_text(encoding="utf-8").strip()
-    css = (STATIC / "embed.css").read_text(encoding="utf-8")
-    assert code.count('"__READERFUND_CSS__"') == 1
-    return (
-        "("
-        + code.replace('"__READERFUND_CSS__"', json.dumps(css))
-        + ")("
-        + json.dumps(playbook)
-        + ");"
-    )
+def embed_script(playbook: dict[str, Any]) -> str:
+    """What the server serves at /embed.js: the built embed with this playbook."""
+    return embed_bundle(playbook).decode()
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +74,8 @@ def embed_page(browser: Browser) -> Iterator[Page]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_content("<html><body></body></html>")
-    page.add_script_tag(content=embed_bundle(EMPTY_PLAYBOOK))
-    assert page.evaluate("window.readerfund.version") == 1
+    page.add_script_tag(content=embed_script(EMPTY_PLAYBOOK))
+    assert page.evaluate("window.readerfund.version") == 2
     assert errors == []
     yield page
     context.close()
@@ -663,7 +653,7 @@ def test_an_ask_speaks_the_pages_language_else_english(browser, lang, labels):
     page.route("https://news.example.org/**", serve)
     page.goto("https://news.example.org/article")
     pb = {**EMPTY_PLAYBOOK, "campaigns": [campaign(variants=[ASK])]}
-    page.add_script_tag(content=embed_bundle(pb))
+    page.add_script_tag(content=embed_script(pb))
 
     # then its labels are in that language (from the playbook's strings), else in English
     ask = page.locator(".readerfund-ask")

@@ -48,7 +48,7 @@ campaigns:
         secondary: {action: remind, label: Later}
         currency: EUR
         amounts: {EUR: {monthly: {choices: [300, 600], default: 600, min: 200}}}
-        payment_marks: [sepa, visa]
+        payment_marks: [bank, visa]
         ticker: true
       - key: b
         weight: 1
@@ -75,7 +75,7 @@ def test_every_field_survives_a_round_trip():
     variant = campaign.variants.get(key="a")
     assert variant.amounts["EUR"]["monthly"]["min"] == 200
     assert variant.secondary == "remind"
-    assert variant.payment_marks == "sepa, visa"
+    assert variant.payment_marks == "bank, visa"
     original = yaml.safe_load(EVERY_FIELD)["campaigns"][0]
     dumped = yaml.safe_load(first_dump)["campaigns"][0]
     assert dumped["targeting"] == original["targeting"]

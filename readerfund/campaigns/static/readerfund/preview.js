@@ -12,7 +12,7 @@
   const DAY = 86400;
   const CHANNELS = ["header", "banner", "ask"];
   // Used only when preview.css cannot be fetched (e.g. static files served without CORS).
-  const FALLBACK = ".panel{position:fixed;right:8px;bottom:8px;z-index:2147483647;" +
+  const FALLBACK = ".panel{position:fixed;right:8px;top:8px;z-index:2147483647;" +
     "max-width:min(36rem,calc(100vw - 16px));max-height:60vh;overflow:auto;padding:8px;" +
     "background:#fff;color:#111;border:2px solid #111;font:13px/1.4 system-ui,sans-serif}";
 

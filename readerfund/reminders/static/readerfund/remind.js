@@ -1,12 +1,12 @@
 /* readerfund "remind me later" by email (docs/reminders.md). The embed loads this file only
-   after a reader asks to be reminded, having set window.readerfund.remind = {box, c, v, lang}:
-   the ask's region (inside its shadow root), the campaign and variant ids, the page's
-   language. It fetches the form's labels and dates (translated by the server), renders the
+   after a reader asks to be reminded, having set window.readerfund.remind = {box, campaign,
+   variant, lang}: the ask's region (inside its shadow root), the campaign and variant ids,
+   the page's language (the named interface of docs/embed.md). It fetches the form's labels and dates (translated by the server), renders the
    form into the ask and posts the reader's choice. No cookies, no inline code or style, no
    request anywhere but the readerfund server this file came from. */
 (() => {
   const ask = window.readerfund?.remind;
-  const { box, c, v, lang } = ask || {};
+  const { box, campaign, variant, lang } = ask || {};
   if (!box?.isConnected || box.querySelector(".rf-remind")) return;
   const api = new URL("/api/reminders", document.currentScript?.src || location.href);
   const root = box.getRootNode();
@@ -87,7 +87,7 @@
         // text/plain keeps the request CORS-simple: no preflight from the newsroom's origin.
         const { ok, body } = await call(api, {
           method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" },
-          body: JSON.stringify({ email: email.value, when: form.elements.when.value, campaign: c, variant: v, lang }),
+          body: JSON.stringify({ email: email.value, when: form.elements.when.value, campaign, variant, lang }),
         });
         if (!ok) return fail(body.error || T.failed, body.field);
         // Done: the form gives way to a message that takes the focus, so it is announced.
