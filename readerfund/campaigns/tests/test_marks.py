@@ -59,7 +59,7 @@ def test_a_variant_cannot_add_a_mark_no_checkout_offers(settings):
 def test_the_ask_shows_the_marks_of_the_methods_its_checkout_offers_in_order(
     live_server, browser: Browser, country
 ):
-    # given the demo's campaigns and its default methods (bank transfer alone in Russia)
+    # given the demo's campaigns and its default methods (crypto and bank transfer in Russia)
     campaigns_load(text=DEMO_CAMPAIGNS.read_text())
     label_to_mark = {label: mark for mark, label in embed_strings()["en"]["marks"].items()}
     context = browser.new_context(locale="en-US", extra_http_headers={"CF-IPCountry": country})
@@ -79,6 +79,9 @@ def test_the_ask_shows_the_marks_of_the_methods_its_checkout_offers_in_order(
             "marks => marks.map(m => m.className.replace('mark mark--', ''))"
         )
         assert shown == checkout
-        assert shown == (["bank"] if country == "RU" else ["visa", "mastercard", "bank"])
+        expected = (
+            ["crypto", "bank"] if country == "RU" else ["visa", "mastercard", "crypto", "bank"]
+        )
+        assert shown == expected
     finally:
         context.close()
