@@ -172,10 +172,13 @@ def test_request_counts_are_summed_over_the_processes_of_readerfund_serve(tmp_pa
         def processes() -> set[str]:
             return {path.name.split("_")[1] for path in (tmp_path / "metrics").glob("counter_*")}
 
-        statuses: list[int] = []
+        def burst() -> list[int]:
+            return list(pool.map(lambda _: fetch(f"{base}/healthz")[0], range(40)))
+
         with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = burst()  # at least one burst, even if the scrape already woke both
             while len(processes()) < 2 and len(statuses) < 3000:
-                statuses += pool.map(lambda _: fetch(f"{base}/healthz")[0], range(40))
+                statuses += burst()
         scrapes = [_scrape(base) for _ in range(3)]
     finally:
         server.send_signal(signal.SIGTERM)
