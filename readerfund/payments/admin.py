@@ -21,14 +21,13 @@ from readerfund.core.money import money_format
 from readerfund.payments import selectors
 from readerfund.payments.models import (
     Contribution,
-    ContributionStatus,
     PaymentAttempt,
     PaymentReview,
     ProviderEvent,
     RecurringPlan,
 )
 from readerfund.payments.registry import providers_all
-from readerfund.payments.services import review_resolve, transfer_mark_received
+from readerfund.payments.services import review_resolve
 
 
 def _language() -> str:
@@ -113,7 +112,7 @@ class ContributionAdmin(ReadOnlyAdmin):
         "campaign",
     ]  # fmt: skip
     list_select_related = ["supporter"]
-    actions = [export_csv, "mark_received"]
+    actions = [export_csv]
     csv_fields = [
         "created_at", "received_at", "supporter__email", "supporter__name", "amount",
         "refunded_amount", "currency", "frequency", "status", "anonymous", "provider",
@@ -130,16 +129,16 @@ class ContributionAdmin(ReadOnlyAdmin):
     def amount_display(self, obj: Contribution) -> str:
         return admin_money(obj.amount, obj.currency)
 
-    @admin.action(description=_("Mark the selected bank transfers as received"))
-    def mark_received(self, request: HttpRequest, queryset: QuerySet[Contribution]) -> None:
-        pending = queryset.filter(status=ContributionStatus.PENDING)
-        marked = sum(transfer_mark_received(contribution_id=c.pk) for c in pending)
-        self.message_user(
-            request,
-            ngettext("%(n)d transfer marked received.", "%(n)d transfers marked received.", marked)
-            % {"n": marked},
-            messages.SUCCESS,
-        )
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """The list's own actions, and each provider's (e.g. bank transfers received)."""
+        actions = super().get_actions(request)
+        if self.has_change_permission(request):
+            for provider in providers_all():
+                for action in provider.contribution_actions():
+                    found = self.get_action(action)
+                    if found is not None:
+                        actions[found[1]] = found
+        return actions
 
 
 @admin.register(RecurringPlan)

@@ -217,6 +217,11 @@ class PaymentProvider(ABC):
         """The provider's own admin pages (none by default)."""
         return []
 
+    def contribution_actions(self) -> list[Callable[..., Any]]:
+        """Admin actions of this provider's on the Contributions list (Django admin action
+        functions, e.g. marking bank transfers received); none by default."""
+        return []
+
     def commands(self) -> list[ProviderCommand]:
         """The provider's subcommands of `readerfund manage payments` (none by default)."""
         return []

@@ -3,10 +3,12 @@ marks the transfer received when it shows on the statement."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from readerfund.payments.providers.bank_transfer.admin_actions import mark_received
 from readerfund.payments.providers.base import PaymentProvider, StartResult
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ class BankTransferProvider(PaymentProvider):
     supports_recurring = False  # a standing order is the reader's bank's business
     allows_anonymous = True  # a transfer with its reference needs no address to be matched
     paid_by_transfer = True
+
+    def contribution_actions(self) -> list[Callable[..., Any]]:
+        return [mark_received]
 
     def is_configured(self) -> bool:
         return bool(settings.READERFUND_BANK_DETAILS)
