@@ -19,6 +19,7 @@ from readerfund.demo.services import DEMO_CAMPAIGNS, demo_seed
 from readerfund.events.models import EventCount
 from readerfund.experiments.services import results_refresh
 from readerfund.payments.models import Contribution, ContributionStatus, PaymentAttempt
+from readerfund.tests.test_accessibility import DEVICES, violations
 from readerfund.tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -257,3 +258,33 @@ def test_readers_views_clicks_and_test_gifts_reach_the_campaign_page_as_in_the_l
     assert rows["control"]["Impressions"] == rows["urgent"]["Impressions"] == "2"
     assert "Money (USD)" in header
     assert browser_log.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_editors_pages_pass_axe(live_server, browser: Browser, device, lang):
+    # given the demo box, and an editor on a laptop or a phone, in English or Russian
+    # (bypass_csp: axe is injected into pages whose CSP admits only their own scripts)
+    admin = demo_seed()
+    context = browser.new_context(**DEVICES[device], locale=lang, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    base = live_server.url
+    found: dict[str, list[str]] = {}
+
+    for path in ("/admin/insights/", f"/admin/insights/{ASK}/"):
+        # when they open the page and its charts have drawn
+        if path == "/admin/insights/":
+            _log_in(
+                page, base=base, username=admin.username, password=admin.password,
+                next_path=path,
+            )  # fmt: skip
+        else:
+            page.goto(base + path)
+        _charts_drawn(page)
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        found[path] = violations(page)
+
+    # then axe finds nothing against WCAG 2.2 A/AA on either page
+    assert found == {"/admin/insights/": [], f"/admin/insights/{ASK}/": []}
+    context.close()
