@@ -11,14 +11,18 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from readerfund.campaigns.files import campaigns_load
+from readerfund.campaigns.models import Campaign
 from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS, demo_seed
 from readerfund.events.models import EventCount
-from readerfund.experiments.services import results_refresh
+from readerfund.experiments.models import DailyResult
+from readerfund.experiments.services import rates_current, results_refresh, weights_update
 from readerfund.payments.models import Contribution, ContributionStatus, PaymentAttempt
+from readerfund.tests.test_accessibility import DEVICES, violations
 from readerfund.tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -256,4 +260,112 @@ def test_readers_views_clicks_and_test_gifts_reach_the_campaign_page_as_in_the_l
     assert rows["urgent"]["Money (USD)"] == "10.00"
     assert rows["control"]["Impressions"] == rows["urgent"]["Impressions"] == "2"
     assert "Money (USD)" in header
+    assert browser_log.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_editors_pages_pass_axe(live_server, browser: Browser, device, lang):
+    # given the demo box, and an editor on a laptop or a phone, in English or Russian
+    # (bypass_csp: axe is injected into pages whose CSP admits only their own scripts)
+    admin = demo_seed()
+    context = browser.new_context(**DEVICES[device], locale=lang, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    base = live_server.url
+    found: dict[str, list[str]] = {}
+
+    for path in ("/admin/insights/", f"/admin/insights/{ASK}/"):
+        # when they open the page and its charts have drawn
+        if path == "/admin/insights/":
+            _log_in(
+                page, base=base, username=admin.username, password=admin.password,
+                next_path=path,
+            )  # fmt: skip
+        else:
+            page.goto(base + path)
+        _charts_drawn(page)
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        found[path] = violations(page)
+
+    # then axe finds nothing against WCAG 2.2 A/AA on either page
+    assert found == {"/admin/insights/": [], f"/admin/insights/{ASK}/": []}
+    context.close()
+
+
+def _new_reader(browser: Browser, *, seed: str) -> tuple[BrowserContext, Page]:
+    """A device that has never seen the ask. Its seed is fixed (not the embed's random one)
+    so that which side of a 1 % floor it falls on is the same in every run."""
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(10_000)
+    state = json.dumps(json.dumps({"seed": seed}))
+    context.add_init_script(f"if (!localStorage.readerfund) localStorage.readerfund = {state};")
+    return context, context.new_page()
+
+
+def _ask_shown(page: Page, base: str) -> str:
+    """Which variant of the ask the reader's second article shows."""
+    page.goto(base + ARTICLES[0].url)
+    expect(page.locator("html")).to_have_attribute("data-readerfund", "ready")
+    page.goto(base + ARTICLES[1].url)
+    heading = page.locator(".readerfund-ask").get_by_role("heading").first
+    expect(heading).to_be_visible()
+    shown = {text: key for key, text in HEADINGS.items()}
+    return shown[heading.inner_text().strip()]
+
+
+def _weights_served(page: Page, base: str) -> dict[str, float]:
+    playbook = page.request.get(f"{base}/api/playbook.json").json()
+    (ask,) = [c for c in playbook["campaigns"] if c["id"] == ASK]
+    return {v["id"]: v["weight"] for v in ask["variants"]}
+
+
+def test_after_a_weights_update_new_readers_follow_the_winner_and_earlier_readers_keep_theirs(
+    live_server, browser: Browser, page: Page, browser_log
+):
+    # given the demo's end-of-article ask, optimised, its two variants weighted evenly
+    campaigns_load(text=DEMO_CAMPAIGNS.read_text(encoding="utf-8"))
+    campaign = Campaign.objects.get(slug=ASK)
+    campaign.optimise = True
+    campaign.save()
+    base = live_server.url
+    assert _weights_served(page, base) == {"control": 1, "urgent": 1}
+    # and a reader who was shown the control before any update
+    early, early_page = _reader(browser, variant="control")
+    assert _ask_shown(early_page, base) == "control"
+    device = early.storage_state()  # what the embed keeps on the device
+    early.close()
+    # and results past the burn-in in which "urgent" clearly raises more per view
+    currency = rates_current().base
+    for variant, gifts, value in (("control", 2, 6_000), ("urgent", 60, 9_000)):
+        DailyResult.objects.create(
+            day=timezone.now().date(), campaign=ASK, variant=variant, channel="ask",
+            currency=currency, impressions=5_000, clicks=150, checkouts=gifts * 2, gifts=gifts,
+            one_off=gifts, money=gifts * value, value=gifts * value,
+            value_squares=gifts * float(value) ** 2,
+        )  # fmt: skip
+
+    # when the worker updates the weights
+    update = weights_update(campaign=campaign)
+
+    # then the playbook carries them: the floor for the control, the rest for "urgent"
+    assert update is not None
+    assert update.weights == {"control": 0.01, "urgent": 0.99}
+    wait_for(
+        lambda: _weights_served(page, base) == {"control": 0.01, "urgent": 0.99},
+        "the playbook carrying the new weights",
+    )
+    # and eight new readers all see "urgent"
+    seen = []
+    for number in range(8):
+        context, reader = _new_reader(browser, seed=f"new-reader-{number}")
+        seen.append(_ask_shown(reader, base))
+        context.close()
+    assert seen == ["urgent"] * 8
+    # and the reader shown the control before the update, back once their browser's copy of
+    # the embed has expired (embed.js carries the playbook), is still shown the control
+    later = browser.new_context(locale="en-US", storage_state=device)
+    later.set_default_timeout(10_000)
+    assert _ask_shown(later.new_page(), base) == "control"
+    later.close()
     assert browser_log.errors == []
