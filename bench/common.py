@@ -162,3 +162,24 @@ def production_server(
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def bench_server_url() -> str:
+    """The PostgreSQL server the database benchmarks use (READERFUND_BENCH_POSTGRES_URL)."""
+    return os.environ.get("READERFUND_BENCH_POSTGRES_URL", POSTGRES_URL)
+
+
+@contextlib.contextmanager
+def bench_postgres_database(name: str) -> Iterator[str]:
+    """A fresh database `name` on that server, dropped afterwards; yields its URL."""
+    import psycopg
+
+    server = bench_server_url().rsplit("/", 1)[0]
+    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,7 +8,6 @@ Runs in a child process (Django configured for a dedicated database,
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import random
@@ -16,10 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from bench.common import POSTGRES_URL, median, report
+from bench.common import bench_postgres_database, bench_server_url, median, report
 
 DATABASE = "readerfund_bench_goal"
 PLANS = 100_000
@@ -30,34 +29,20 @@ RUNS = 9
 BATCH = 5_000
 
 
-def _server_url() -> str:
-    return os.environ.get("READERFUND_BENCH_POSTGRES_URL", POSTGRES_URL)
-
-
-@contextlib.contextmanager
-def _database() -> Iterator[str]:
-    import psycopg
-
-    server = _server_url().rsplit("/", 1)[0]
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    try:
-        yield f"{server}/{DATABASE}"
-    finally:
-        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-
 def run() -> None:
     """Creates the database, runs the measurements in a child process, drops it."""
     import psycopg
 
     try:
-        psycopg.connect(_server_url(), connect_timeout=3).close()
+        psycopg.connect(bench_server_url(), connect_timeout=3).close()
     except psycopg.Error as error:
-        raise SystemExit(f"goal: PostgreSQL is not reachable at {_server_url()}: {error}") from None
-    with tempfile.TemporaryDirectory(prefix="readerfund-bench-goal-") as data, _database() as url:
+        raise SystemExit(
+            f"goal: PostgreSQL is not reachable at {bench_server_url()}: {error}"
+        ) from None
+    with (
+        tempfile.TemporaryDirectory(prefix="readerfund-bench-goal-") as data,
+        bench_postgres_database(DATABASE) as url,
+    ):
         os.makedirs(os.path.join(data, "static"))  # whitenoise warns without it
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},

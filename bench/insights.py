@@ -10,7 +10,6 @@ Runs in a child process (Django configured for a dedicated database,
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import io
 import os
@@ -22,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from bench.common import POSTGRES_URL, median, report
+from bench.common import bench_postgres_database, bench_server_url, median, report
 
 DATABASE = "readerfund_bench_insights"
 CAMPAIGNS = 20
@@ -36,38 +35,19 @@ RUNS = 9
 TARGETS_MS = {"campaign": 500.0, "overview": 1000.0, "weights": 2000.0}
 
 
-def _server_url() -> str:
-    return os.environ.get("READERFUND_BENCH_POSTGRES_URL", POSTGRES_URL)
-
-
-@contextlib.contextmanager
-def _database() -> Iterator[str]:
-    import psycopg
-
-    server = _server_url().rsplit("/", 1)[0]
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    try:
-        yield f"{server}/{DATABASE}"
-    finally:
-        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-
 def run() -> None:
     """Creates the database, runs the measurements in a child process, drops it."""
     import psycopg
 
     try:
-        psycopg.connect(_server_url(), connect_timeout=3).close()
+        psycopg.connect(bench_server_url(), connect_timeout=3).close()
     except psycopg.Error as error:
         raise SystemExit(
-            f"insights: PostgreSQL is not reachable at {_server_url()}: {error}"
+            f"insights: PostgreSQL is not reachable at {bench_server_url()}: {error}"
         ) from None
     with (
         tempfile.TemporaryDirectory(prefix="readerfund-bench-insights-") as data,
-        _database() as url,
+        bench_postgres_database(DATABASE) as url,
     ):
         os.makedirs(os.path.join(data, "static"))  # whitenoise warns without it
         env = {

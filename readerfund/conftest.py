@@ -26,7 +26,7 @@ from readerfund.payments.providers.btcpay.tests.fixtures import (  # noqa: F401 
     btcpay_standin,
     btcpay_webhooks,
 )
-from readerfund.tests.processes import free_port
+from readerfund.tests.processes import free_port, stop
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls that the
 # tests make there are still plain synchronous calls.
@@ -233,12 +233,7 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStrip
                 pytest.fail(f"localstripe did not answer on port {port}:\n{log.read_text()}")
             time.sleep(0.1)
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 READERFUND = [sys.executable, "-m", "readerfund"]
 
@@ -75,3 +76,13 @@ def fetch(url: str) -> tuple[int, dict[str, str], str]:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Asks a process to end, and ends it if it has not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

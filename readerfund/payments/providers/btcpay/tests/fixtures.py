@@ -18,7 +18,7 @@ import pytest
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from readerfund.tests.processes import free_port
+from readerfund.tests.processes import free_port, stop
 
 STORE_ID = "store_test"
 API_KEY = "key_test"
@@ -92,12 +92,7 @@ def btcpay_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BTCPayS
                 pytest.fail(f"the BTCPay stand-in did not answer:\n{log.read_text()}")
             time.sleep(0.1)  # the process is starting; nothing else to wait on
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process)
 
 
 @pytest.fixture
