@@ -1,23 +1,28 @@
 /* Anonymous counts (impression, click, dismiss, snooze of campaign × variant × channel),
-   batched and sent with sendBeacon. A string body is text/plain: no CORS preflight. */
+   batched and sent with sendBeacon when the page is hidden, after 2 s or at 20. A string
+   body is text/plain: no CORS preflight. */
 
-// endpoint(): the address, resolved when first sent.
-export const eventsStart = (endpoint, quiet) => {
-  const queue = [];
-  let timer;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = 0;
-    while (queue.length) navigator.sendBeacon(endpoint(), JSON.stringify({ events: queue.splice(0, 20) }));
-  };
-  addEventListener("pagehide", flush);
+import { link, playbook } from "./page.js";
+
+const queue = [];
+let timer;
+let quiet; // an editor's preview counts nothing
+
+export const flush = () => {
+  clearTimeout(timer);
+  timer = 0;
+  while (queue.length) navigator.sendBeacon(link(playbook.endpoints.events), JSON.stringify({ events: queue.splice(0, 20) }));
+};
+
+export const eventsStart = (preview) => {
+  quiet = preview;
   document.addEventListener("visibilitychange", () => document.hidden && flush());
-  // variant null: the reader is in the campaign's control group.
-  const track = (campaign, variant, channel, type) => {
-    if (quiet) return; // an editor's preview counts nothing
-    queue.push({ campaign: campaign.id, variant: variant?.id ?? "_holdout", channel, type });
-    if (queue.length >= 20) flush();
-    else timer = timer || setTimeout(flush, 2000);
-  };
-  return { track, flush };
+};
+
+// No variant: the reader is in the campaign's control group.
+export const track = (campaign, variant, channel, type) => {
+  if (quiet) return;
+  queue.push({ campaign: campaign.id, variant: variant?.id ?? "_holdout", channel, type });
+  if (queue.length > 19) flush();
+  else timer ||= setTimeout(flush, 2000);
 };

@@ -5,12 +5,14 @@
    goes to its slot or after data-ask-after. Nothing is inserted where it would move
    anything in view: layout shift stays at zero. */
 
+import { script } from "./page.js";
+
 let sheet;
 // A custom element with an open shadow root, styled by the embed's one stylesheet (embed.css,
 // minified into the bundle as STYLES by js/build.mjs).
-export const hostCreate = (cls) => {
+export const hostCreate = (name) => {
   const host = document.createElement("readerfund-message");
-  host.className = "readerfund-host " + cls;
+  host.className = "readerfund-host readerfund-" + name;
   if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(STYLES);
   host.attachShadow({ mode: "open" }).adoptedStyleSheets = [sheet];
   // Where the keyboard came from, to return there when a message closes.
@@ -25,14 +27,12 @@ export const hostCreate = (cls) => {
 export const messageClose = (host, box) => {
   const focused = host.shadowRoot.activeElement;
   box.remove();
-  const rest = host.shadowRoot.querySelector("button, a");
+  const rest = host.shadowRoot.querySelector("a");
   if (!rest) {
     host.remove();
     host.room?.remove();
   }
-  if (!focused) return;
-  const back = host.cameFrom?.isConnected ? host.cameFrom : rest;
-  back?.focus();
+  if (focused) (host.cameFrom?.isConnected ? host.cameFrom : rest)?.focus();
 };
 
 // Calls fn once, when an observation of element passes test.
@@ -46,31 +46,23 @@ export const watch = (element, test, fn, options) => {
   observer.observe(element);
 };
 
-// fn when at least share of element is in view.
-export const onView = (element, share, fn) =>
-  watch(element, (entry) => entry.isIntersecting && entry.intersectionRatio >= share, fn, { threshold: share });
-
-// The first rendered in-flow element after element: what inserting there pushes down.
-const following = (element) => {
-  for (let node = element; node; node = node.parentElement) {
+// Inserts by insert() only while nothing in view lies below the place (the place itself may
+// be in view): the first rendered in-flow element after it starts below the viewport; else
+// waits for that. Measured by IntersectionObserver, so as painted (after a scroll to a
+// #fragment).
+export const placeWithoutShift = (place, insert) => {
+  for (let node = place; node; node = node.parentElement) {
     for (let next = node.nextElementSibling; next; next = next.nextElementSibling) {
-      if (next.getClientRects().length && getComputedStyle(next).position !== "fixed") return next;
+      if (next.getClientRects().length && getComputedStyle(next).position !== "fixed") {
+        return watch(next, (entry) => entry.boundingClientRect.top >= innerHeight, insert);
+      }
     }
   }
-};
-
-// Inserts by insert() only while nothing in view lies below the place (the place itself may
-// be in view), i.e. what follows starts below the viewport; else waits for that. Measured by
-// IntersectionObserver, so as painted (after a scroll to a #fragment).
-export const placeWithoutShift = (place, insert) => {
-  const next = following(place);
-  if (next) watch(next, (entry) => entry.boundingClientRect.top >= innerHeight, insert);
-  else insert();
-  return next;
+  insert();
 };
 
 // The ask's place: its slot, else after the element the script tag names.
-export const askPlace = (script) => {
+export const askPlace = () => {
   try {
     return document.querySelector("[data-readerfund-slot=ask]") || document.querySelector(script.dataset.askAfter);
   } catch {}

@@ -1,6 +1,8 @@
-/* Drawing a message: a labelled region with its copy, call to action and, per channel, the
-   goal ticker and a close button (banner, header notice) or the gift options (ask).
+/* Drawing a message: a labelled region with its copy, call to action and, per channel, a
+   close button (banner, header notice) or the gift options (ask), and the goal figure.
    An element whose data is missing is not drawn: no "null", "false" or stray 0 as text. */
+
+import { labels, link, money } from "./page.js";
 
 // Only nodes and non-empty strings become children; anything else is left out.
 export const el = (tag, attrs, ...children) => {
@@ -13,38 +15,33 @@ export const el = (tag, attrs, ...children) => {
   return node;
 };
 
-const GOAL = /\{goal\w+\}/;
-
 // null if a placeholder has no value (the server allows only known names): its element is
 // left out.
 export const fill = (text, values) => {
-  let missing = false;
-  const out = String(text ?? "").replace(/\{(\w+)\}/g, (_, key) => values[key] ?? ((missing = true), ""));
+  let missing;
+  const out = String(text ?? "").replace(/\{(\w+)\}/g, (_, key) => values[key] ?? ((missing = 1), ""));
   return missing ? null : out;
 };
 
-// Sanitized by the server (only p, em, strong, a, ul, ol, li, br; only href). Defence in
-// depth: parsed inert (a template: no fetch, no script), then rebuilt from text, those
-// elements and safe links alone. A paragraph with a placeholder lacking a value is left out.
+// The copy's body, sanitized by the server (only p, em, strong, a, ul, ol, li, br; only
+// href) and shipped in the same file as this code. Parsed inert (a template), its text
+// filled; a top-level part with a placeholder lacking a value is left out.
 const copyBody = (html, values) => {
   const inert = el("template", {});
   inert.innerHTML = html || "";
-  const clean = (node) => node.nodeType === Node.TEXT_NODE ? fill(node.data, values)
-    : /^(p|em|strong|a|ul|ol|li|br)$/.test(node.localName) && el(node.localName, {
-      href: /^(https?:|mailto:|\/)/i.test(node.getAttribute("href")) ? node.getAttribute("href") : null,
-    }, ...[...node.childNodes].map(clean));
-  const kept = [...inert.content.childNodes].filter((node) => fill(node.textContent, values) !== null);
-  return kept.length ? el("div", { class: "body" }, ...kept.map(clean)) : null;
+  const body = inert.content;
+  for (const part of [...body.childNodes]) if (fill(part.textContent, values) == null) part.remove();
+  for (const texts = document.createTreeWalker(body, NodeFilter.SHOW_TEXT); texts.nextNode();)
+    texts.currentNode.data = fill(texts.currentNode.data, values);
+  return body.childNodes.length ? el("div", { class: "body" }, body) : null;
 };
 
 let count = 0;
 
-/* The message of `channel` for campaign × variant. `ui` brings what the page view knows:
-   labels (playbook.strings in the page's language), values (placeholders), money(minor,
-   currency), link(url, params), marks (the payment marks to show), and the actions track,
-   close(type) and secondary(box). */
-export const messageRender = (campaign, variant, channel, ui) => {
-  const { labels, values } = ui;
+/* The message of `channel` for campaign × variant. values: the placeholders' values; marks:
+   the payment marks to show; act(type): what the reader did, "click", "dismiss" (the × or
+   a "no thanks") or "snooze" ("remind me later"). */
+export const messageRender = (campaign, variant, channel, values, marks, act) => {
   const heading = fill(variant.heading, values);
   const highlight = fill(variant.highlight, values);
   // return_to: the page to come back to, whatever the host's Referrer-Policy
@@ -52,37 +49,31 @@ export const messageRender = (campaign, variant, channel, ui) => {
     rf_campaign: campaign.id, rf_variant: variant.id, rf_channel: channel,
     return_to: location.href.split("#")[0],
   };
-  const box = el("div", { class: "m " + channel, role: "region", "aria-label": heading || variant.cta.label });
-  const cta = el("a", { class: "cta", href: ui.link(variant.cta.url, attribution), onclick: () => ui.track("click") },
+  const region = (...children) =>
+    el("div", { class: "m " + channel, role: "region", "aria-label": heading || variant.cta.label }, ...children);
+  const cta = el("a", { class: "cta", href: link(variant.cta.url, attribution), onclick: () => act("click") },
     variant.cta.label);
-  // The goal figure once per message: the ticker's line only where the copy has none.
+  const close = el("button", { class: "x", "aria-label": labels.close, onclick: () => act("dismiss") }, "×");
+  const title = heading && el("h2", {}, heading);
   const figure = variant.ticker && fill(labels.goal, values); // null without a goal
-  const copyHasFigure = GOAL.test([variant.heading, variant.bodyHtml, variant.highlight].join(""));
   const copy = [
-    heading && el("h2", {}, heading),
     copyBody(variant.bodyHtml, values),
     highlight && el("p", { class: "hl" }, highlight),
-    figure && el("progress", { max: 100, value: Math.min(values.goalPercent, 100), "aria-hidden": "true" }),
-    figure && !copyHasFigure && el("p", { class: "tick" }, figure),
+    // The goal figure once per message: the ticker's line only where the copy has none.
+    figure && !/\{goal/.test(variant.heading + variant.bodyHtml + variant.highlight) && el("p", { class: "tick" }, figure),
   ];
-  const close = el("button", { type: "button", class: "x", "aria-label": labels.close, onclick: () => ui.close("dismiss") }, "×");
 
-  if (channel === "header") {
-    box.append(el("p", { class: "in" }, heading && el("strong", {}, heading), highlight && el("span", {}, " " + highlight), " ", cta), close);
-    return box;
-  }
-  if (channel === "banner") {
-    // Compact on a small screen (one line: heading, call to action, "more", close); the rest
-    // opens on request.
+  if (channel !== "ask") {
+    // The banner and the header notice: compact on a small screen (one line: heading, call
+    // to action, "more", close); the rest opens on request, lifting the panel's cap.
     const id = "rf-more-" + ++count;
-    const more = el("button", { type: "button", class: "open", "aria-expanded": "false", "aria-controls": id,
-      onclick: () => {
-        const opened = box.classList.toggle("opened");
-        more.setAttribute("aria-expanded", opened);
-        box.getRootNode().host.classList.toggle("opened", opened); // lifts the panel's cap
-      } }, labels.more);
-    box.append(el("div", { class: "in" }, copy[0], el("div", { class: "more", id }, ...copy.slice(1)),
-      el("p", { class: "act" }, cta), more), close);
+    const more = el("button", { class: "open", "aria-expanded": false, "aria-controls": id, onclick: () => {
+      const opened = box.classList.toggle("opened");
+      more.setAttribute("aria-expanded", opened);
+      box.getRootNode().host.classList.toggle("opened", opened);
+    } }, labels.more);
+    const box = region(el("div", { class: "in" }, title, el("div", { class: "more", id }, ...copy),
+      el("p", { class: "act" }, cta), copy.some(Boolean) && more), close);
     return box;
   }
 
@@ -91,38 +82,38 @@ export const messageRender = (campaign, variant, channel, ui) => {
   // the choice.
   const amounts = variant.amounts || {};
   const frequencies = Object.keys(amounts);
-  const price = (minor) => ui.money(minor, variant.currency);
+  const price = (minor) => money(minor, variant.currency);
+  const amountGroup = el("div", {});
   let frequency;
   let amount;
   const update = () => {
     cta.textContent = labels.give[frequency].replace("{amount}", price(amount));
-    cta.href = ui.link(variant.cta.url, { amount, frequency, currency: variant.currency, ...attribution });
+    cta.href = link(variant.cta.url, { amount, frequency, currency: variant.currency, ...attribution });
   };
   // A group of toggle buttons, one pressed; a choice updates the call to action.
   const options = (name, list, pressed, label, choose) =>
     el("div", { class: "opts", role: "group", "aria-label": name }, ...list.map((choice) =>
-      el("button", { type: "button", "aria-pressed": choice === pressed, onclick: (event) => {
+      el("button", { "aria-pressed": choice === pressed, onclick: (event) => {
         for (const button of event.target.parentNode.children) button.setAttribute("aria-pressed", button === event.target);
         choose(choice);
         update();
       } }, label(choice))));
-  const amountGroup = el("div", {});
   const frequencySet = (chosen) => {
     frequency = chosen;
     amount = amounts[chosen].default;
     amountGroup.replaceChildren(options(labels.amount, amounts[chosen].choices, amount, price, (choice) => (amount = choice)));
   };
-  if (variant.frequency && amounts[variant.frequency]) {
+  if (amounts[variant.frequency]) {
     frequencySet(variant.frequency);
     update();
   }
-  const kind = variant.secondary?.kind; // remind or dismiss; no secondary: undefined
-  box.append(...copy.filter(Boolean),
-    ...[frequencies.length > 1 && options(labels.often, frequencies, frequency, (f) => labels.freq[f], frequencySet),
-      frequency && amountGroup, el("p", {}, cta),
-      ui.marks.length > 0 && el("ul", { class: "marks", "aria-label": labels.methods },
-        ...ui.marks.map((mark) => el("li", {}, labels.marks[mark] || mark))),
-      kind && el("button", { type: "button", class: "sec", onclick: () => ui.secondary(box, kind) },
-        variant.secondary.label)].filter(Boolean));
-  return box;
+  const secondary = variant.secondary;
+  return region(title, copy[0], copy[1],
+    figure && el("progress", { max: 100, value: Math.min(values.goalPercent, 100), "aria-hidden": true }),
+    copy[2],
+    frequencies[1] && options(labels.often, frequencies, frequency, (choice) => labels.freq[choice], frequencySet),
+    frequency && amountGroup, el("p", {}, cta),
+    marks[0] && el("ul", { class: "marks", "aria-label": labels.methods }, ...marks.map((mark) => el("li", {}, labels.marks[mark] || mark))),
+    secondary && el("button", { class: "sec", onclick: () => act(secondary.kind === "remind" ? "snooze" : "dismiss") },
+      secondary.label));
 };

@@ -1,6 +1,6 @@
-/* The device's own history (localStorage["readerfund"], docs/embed.md): counts, views,
-   dismissals, snoozes, the country answer and the supporter mark. Kept in memory when
-   localStorage fails, and never written during an editor's preview. */
+/* The device's own history (localStorage["readerfund"], docs/embed.md): views, shown
+   times, variants kept, dismissals, snoozes, the country answer and the supporter mark.
+   Kept in memory when localStorage fails, and never written during an editor's preview. */
 
 import { DAY, isSupporter } from "./decide.js";
 
@@ -9,77 +9,70 @@ import { DAY, isSupporter } from "./decide.js";
 export const addressParam = (key) =>
   new URLSearchParams(location.hash.replace(/[#?]/g, "&")).get("readerfund-" + key);
 
-const stateRead = () => {
+let now;
+let readOnly;
+
+// Capped, nothing expired or older than 90 days (throws on a malformed history).
+const statePrune = ({ seed, views = [], shown = {}, assigned = {}, dismissed = {}, snoozed = {}, geo, supporter }) => {
+  const old = now - 90 * DAY;
+  const entries = Object.entries;
+  const until = (times) => Object.fromEntries(entries(times).filter(([, time]) => time > now));
+  return {
+    seed,
+    views: views.filter((day) => day * DAY > old).slice(-500),
+    shown: Object.fromEntries(entries(shown)
+      .map(([id, times]) => [id, times.filter((time) => time > old).slice(-50)])
+      .filter(([, times]) => times.length)),
+    assigned: Object.fromEntries(entries(assigned).slice(-50)),
+    dismissed: until(dismissed),
+    snoozed: until(snoozed),
+    geo: geo?.at > old ? geo : undefined,
+    supporter: isSupporter(supporter, now) ? supporter : undefined,
+  };
+};
+
+// The device's state for this page view; a malformed one starts afresh. `preview`: an
+// editor's page view, which stores nothing.
+export const stateOpen = (time, preview) => {
+  now = time;
+  readOnly = preview;
   try {
-    const state = JSON.parse(localStorage.readerfund);
+    const state = statePrune(JSON.parse(localStorage.readerfund));
     if (typeof state.seed === "string") return state;
   } catch {}
-  return { seed: crypto.getRandomValues(new Uint32Array(4)).join("-") }; // 128 random bits
+  return statePrune({ seed: crypto.getRandomValues(new Uint32Array(4)).join("-") }); // 128 random bits
 };
 
-// Well-formed, capped, nothing expired or older than 90 days.
-const statePrune = (state, now) => {
-  const old = now - 90 * DAY;
-  const entries = (object) => Object.entries(object?.constructor === Object ? object : {});
-  const until = (object) => Object.fromEntries(entries(object).filter(([, time]) => time > now));
-  state.views = [].concat(state.views || []).filter((day) => day * DAY > old).slice(-500);
-  state.shown = Object.fromEntries(entries(state.shown)
-    .map(([id, times]) => [id, [].concat(times).filter((time) => time > old).slice(-50)])
-    .filter(([, times]) => times.length));
-  state.assigned = Object.fromEntries(entries(state.assigned).slice(-50));
-  state.dismissed = until(state.dismissed);
-  state.snoozed = until(state.snoozed);
-  if (!(state.geo?.at > old)) delete state.geo;
-  if (!(isSupporter(state.supporter, now))) delete state.supporter;
-  return state;
-};
-
-let readOnly;
-// The device's state for this page view. `preview`: an editor's, which stores nothing.
-export const stateOpen = (now, preview) => {
-  readOnly = preview;
-  return statePrune(stateRead(), now);
-};
-
-export const stateSave = (state, now) => {
+export const stateSave = (state) => {
   if (!readOnly) try {
-    localStorage.readerfund = JSON.stringify(statePrune(state, now));
+    localStorage.readerfund = JSON.stringify(statePrune(state));
   } catch {}
 };
 
 // The supporter mark: a token handed over in the address after a gift (the fragment is
-// removed at once), kept while it has not expired.
-export const supporterMarkTake = (state, now) => {
+// removed at once), kept while it has not expired; or the mark readerfund set as a cookie
+// on the domain it shares with this site (reading cookies throws in a sandboxed document).
+export const supporterMarked = (state) => {
   const token = addressParam("supporter");
-  if (token == null) return;
+  let cookie;
   if (isSupporter(token, now)) state.supporter = token;
   try {
-    history.replaceState(history.state, "", location.pathname + location.search);
-  } catch {}
-};
-
-// Or the mark readerfund set as a cookie on the domain it shares with this site (reading
-// cookies throws in a sandboxed or opaque-origin document).
-export const supporterMarked = (state, now) => {
-  let cookie;
-  try {
     cookie = document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1];
+    if (token != null) history.replaceState(history.state, "", location.pathname + location.search);
   } catch {}
   return isSupporter(state.supporter, now) || isSupporter(cookie, now);
 };
 
 // "dismiss" or "snooze": the campaign stays hidden for its dismissDays or snoozeDays.
 export const stateHide = (state, campaign, type) => {
-  const time = Math.floor(Date.now() / 1000);
-  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] =
-    time + (campaign.frequency?.[type + "Days"] || 0) * DAY;
-  stateSave(state, time);
+  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] = now + (campaign.frequency?.[type + "Days"] || 0) * DAY;
+  stateSave(state);
 };
 
 // Caps count renders, and control decisions (so the holdout ages alike).
 // A variant shown is kept for the device (decide.js pickVariant).
-export const stateShown = (state, campaign, now, variant) => {
+export const stateShown = (state, campaign, variant) => {
   state.shown[campaign.id] = [...(state.shown[campaign.id] || []), now];
   if (variant) state.assigned[campaign.id] = [variant.id, campaign.round || 0];
-  stateSave(state, now);
+  stateSave(state);
 };
