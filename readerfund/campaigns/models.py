@@ -26,7 +26,7 @@ from readerfund.payments.registry import payment_marks_offered
 
 
 class Channel(models.TextChoices):
-    BANNER = "banner", _("Banner (top of the page)")
+    BANNER = "banner", _("Banner (docked at the bottom, or in the site's slot)")
     HEADER = "header", _("Header notice (one line)")
     ASK = "ask", _("Ask (end of article)")
 

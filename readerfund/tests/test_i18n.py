@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from django.utils import translation
+from django.utils.translation import gettext
+
+from readerfund.payments.registry import providers_all
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 CATALOGUES = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
@@ -42,3 +46,10 @@ def test_compiled_catalogue_matches_its_source(po_path):
     assert po_path.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
         "run scripts/messages --compile-only"
     )
+
+
+def test_every_payment_method_is_named_in_russian():
+    # the give page shows each method by its provider's label, through the catalogue
+    with translation.override("ru"):
+        untranslated = [p.label for p in providers_all() if gettext(p.label) == p.label]
+    assert untranslated == []
