@@ -36,8 +36,6 @@ const copyBody = (html, values) => {
   return body.childNodes.length ? el("div", { class: "body" }, body) : null;
 };
 
-let count = 0;
-
 /* The message of `channel` for campaign × variant. values: the placeholders' values; marks:
    the payment marks to show; act(type): what the reader did, "click", "dismiss" (the × or
    a "no thanks") or "snooze" ("remind me later"). */
@@ -63,17 +61,19 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
     figure && !/\{goal/.test(variant.heading + variant.bodyHtml + variant.highlight) && el("p", { class: "tick" }, figure),
   ];
 
-  if (channel !== "ask") {
-    // The banner and the header notice: compact on a small screen (one line: heading, call
-    // to action, "more", close); the rest opens on request, lifting the panel's cap.
-    const id = "rf-more-" + ++count;
-    const more = el("button", { class: "open", "aria-expanded": false, "aria-controls": id, onclick: () => {
+  if (channel === "header") {
+    return region(el("p", { class: "in" }, heading && el("strong", {}, heading), highlight && el("span", {}, " " + highlight), " ", cta), close);
+  }
+  if (channel === "banner") {
+    // Compact on a small screen (one line: heading, call to action, "more", close); the rest
+    // opens on request, lifting the panel's cap.
+    const more = el("button", { class: "open", "aria-expanded": false, "aria-controls": "rf-more", onclick: () => {
       const opened = box.classList.toggle("opened");
       more.setAttribute("aria-expanded", opened);
       box.getRootNode().host.classList.toggle("opened", opened);
     } }, labels.more);
-    const box = region(el("div", { class: "in" }, title, el("div", { class: "more", id }, ...copy),
-      el("p", { class: "act" }, cta), copy.some(Boolean) && more), close);
+    const box = region(el("div", { class: "in" }, title, el("div", { class: "more", id: "rf-more" }, ...copy),
+      el("p", { class: "act" }, cta), more), close);
     return box;
   }
 
