@@ -137,11 +137,12 @@ def production_server(
     extra = {
         "READERFUND_DEMO_SITE": "true",
         "WEB_CONCURRENCY": str(workers),
-        # the demo campaigns' payment marks (visa, mastercard, bank) must be offered for the
-        # campaigns to load: the sandbox's card and a bank transfer
+        # the demo campaigns' payment marks (visa, mastercard, crypto, bank) must be offered
+        # for the campaigns to load: the demo's methods, with the test-mode stand-ins for the
+        # card and crypto
         "READERFUND_TEST_MODE": "on",
         "READERFUND_BANK_DETAILS": "Account holder: The Far Shore (bench); IBAN: DE00 0000",
-        "READERFUND_PAYMENT_METHODS": "RU:bank_transfer;*:stripe,bank_transfer",
+        "READERFUND_PAYMENT_METHODS": "RU:btcpay,bank_transfer;*:stripe,btcpay,bank_transfer",
         **(extra_env or {}),
     }
     with production_env(database, public_url="http://127.0.0.1", extra_env=extra) as env:

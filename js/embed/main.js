@@ -4,7 +4,7 @@
 
 import { CHANNELS, DAY, articleCount, explain, isSupporter, marksFor, select } from "./decide.js";
 import { eventsStart, flush, track } from "./events.js";
-import { labels, languageSet, link, locale, money, playbook } from "./page.js";
+import { get, labels, languageSet, link, locale, money, playbook } from "./page.js";
 import { askPlace, hostCreate, messageClose, placeWithoutShift, topPlace, watch } from "./place.js";
 import { previewApply, previewFetch, previewToken } from "./preview-hook.js";
 import { el, messageRender } from "./render.js";
@@ -119,7 +119,6 @@ function run() {
       document.head.append(el("script", { src: link(playbook.endpoints.previewScript) }));
     }
   };
-  const get = (path, params) => fetch(link(path, params), { credentials: "omit" }).then((response) => response.json());
   // The country, asked at most once a day and only where it changes what a reader sees.
   const geo = playbook.needsCountry && !(now - state.geo?.at < DAY) && get(playbook.endpoints.geo)
     .then((answer) => {
@@ -127,7 +126,7 @@ function run() {
       stateSave(state);
     })
     .catch(() => {});
-  Promise.all([preview && previewFetch(get, playbook.endpoints.preview, preview), geo])
+  Promise.all([preview && previewFetch(preview), geo])
     .then(([answer]) => decide(answer));
 }
 

@@ -12,6 +12,9 @@ export const link = (path, params) => {
   return address.href;
 };
 
+// readerfund's JSON answer at path (no cookies: nothing identifies the reader).
+export const get = (path, params) => fetch(link(path, params), { credentials: "omit" }).then((response) => response.json());
+
 export let locale; // the page's language tag, canonical (undefined if not a valid tag)
 export let labels; // the embed's labels in the page's language ("ru" for "ru-RU"), else English
 

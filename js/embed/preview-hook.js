@@ -3,13 +3,14 @@
    variant shows whatever the rules say, and preview.js (the panel that explains the
    decision) loads once the page view is decided. Interface: docs/embed.md. */
 
+import { get, playbook } from "./page.js";
 import { addressParam } from "./state.js";
 
 export const previewToken = () => addressParam("preview");
 
 // The preview answer: {campaign} or {error}.
-export const previewFetch = (get, endpoint, token) =>
-  get(endpoint, { token }).catch((error) => ({ error: String(error) }));
+export const previewFetch = (token) =>
+  get(playbook.endpoints.preview, { token }).catch((error) => ({ error: String(error) }));
 
 // Forces the previewed campaign onto its channel; then hands the decision to the panel.
 export const previewApply = (answer, picked) => {

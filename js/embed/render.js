@@ -67,12 +67,12 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
   if (channel === "banner") {
     // Compact on a small screen (one line: heading, call to action, "more", close); the rest
     // opens on request, lifting the panel's cap.
-    const more = el("button", { class: "open", "aria-expanded": false, "aria-controls": "rf-more", onclick: () => {
+    const more = el("button", { class: "open", "aria-expanded": false, onclick: () => {
       const opened = box.classList.toggle("opened");
       more.setAttribute("aria-expanded", opened);
       box.getRootNode().host.classList.toggle("opened", opened);
     } }, labels.more);
-    const box = region(el("div", { class: "in" }, title, el("div", { class: "more", id: "rf-more" }, ...copy),
+    const box = region(el("div", { class: "in" }, title, el("div", { class: "more" }, ...copy),
       el("p", { class: "act" }, cta), more), close);
     return box;
   }
