@@ -46,7 +46,7 @@ new PerformanceObserver((list) => { for (const e of list.getEntries())
 # The device already knows its country (as after its first visit): Russia.
 IN_RUSSIA = """if (!localStorage.readerfund) localStorage.readerfund = JSON.stringify(
   {seed: "bench", geo: {country: "RU", at: Math.floor(Date.now() / 1000)}});"""
-# Until the panel's slide-in has ended (measured mid-way it would seem smaller).
+# Until any animation of the panel has ended (none today; mid-way it would seem smaller).
 SETTLED = """() => Promise.all(document.querySelector('.readerfund-top').getAnimations()
   .map((animation) => animation.finished))"""
 # The height of the viewport that pinned messages cover.

@@ -32,7 +32,7 @@ new PerformanceObserver((list) => { for (const e of list.getEntries())
   .observe({type: "layout-shift", buffered: true});"""
 FORGET_SHOWN = """() => { const s = JSON.parse(localStorage.readerfund);
   s.shown = {}; localStorage.readerfund = JSON.stringify(s); }"""
-# Until the panel's slide-in has ended (measured mid-way it would seem smaller).
+# Until any animation of the panel has ended (none today; mid-way it would seem smaller).
 SETTLED = """() => Promise.all([...document.querySelectorAll('.readerfund-host')]
   .flatMap((host) => host.getAnimations()).map((animation) => animation.finished))"""
 # The part of the viewport that pinned readerfund messages cover, in pixels of height.
