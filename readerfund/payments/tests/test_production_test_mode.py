@@ -160,3 +160,19 @@ def test_a_production_start_in_test_mode_says_so(settings):
 
     assert "readerfund.W001" not in messages
     assert "READERFUND_TEST_MODE is on" in messages["readerfund.W002"]
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_the_admin_says_test_mode_exactly_when_production_declared_it(
+    admin_client, settings, test_mode
+):
+    # given production, with or without READERFUND_TEST_MODE
+    _production(settings, test_mode=test_mode)
+
+    # when an editor opens the admin's front page and the ledger
+    pages = [admin_client.get(path) for path in ("/admin/", "/admin/payments/contribution/")]
+
+    # then each says "Test mode" when, and only when, test mode was declared
+    for page in pages:
+        assert page.status_code == 200
+        assert ("Test mode — no real money moves." in page.content.decode()) is test_mode
