@@ -1,5 +1,6 @@
-"""What the manage pages read: a supporter's own plans and gifts, receipts, yearly totals,
-and where "stop asking me on this device" leads."""
+"""What the manage pages read: a supporter's own plans and gifts, what providers add to
+them (a crypto pledge), receipts, yearly totals, and where "stop asking me on this device"
+leads."""
 
 from __future__ import annotations
 
@@ -17,11 +18,38 @@ from readerfund.payments.models import (
     PaymentAttempt,
     RecurringPlan,
 )
+from readerfund.payments.providers.base import PaymentProvider, SupporterItem
+from readerfund.payments.registry import provider_get, providers_all
 from readerfund.supporters.models import Supporter
 
 
 def supporter_plans(supporter: Supporter) -> QuerySet[RecurringPlan]:
     return supporter.plans.order_by("-started_at", "-pk")
+
+
+def supporter_items(
+    supporter: Supporter, *, language: str
+) -> list[tuple[PaymentProvider, SupporterItem]]:
+    """What each installed provider lists on the supporter's page besides plans and gifts
+    (`PaymentProvider.supporter_items`), with the provider it belongs to."""
+    return [
+        (provider, item)
+        for provider in providers_all()
+        for item in provider.supporter_items(supporter_id=supporter.pk, language=language)
+    ]
+
+
+def supporter_item(
+    supporter: Supporter, *, provider: str, key: str, language: str
+) -> tuple[PaymentProvider, SupporterItem] | None:
+    """One item the supporter's page lists, if it still does (not stopped, their own)."""
+    found = provider_get(provider)
+    if found is None:
+        return None
+    for item in found.supporter_items(supporter_id=supporter.pk, language=language):
+        if item.key == key:
+            return found, item
+    return None
 
 
 def supporter_contributions(supporter: Supporter) -> QuerySet[Contribution]:

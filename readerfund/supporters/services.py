@@ -17,7 +17,12 @@ from readerfund.core.ratelimit import rate_counted
 from readerfund.core.tokens import TokenInvalid, token_make, token_read, token_use
 from readerfund.payments.emails import MANAGE_LINK_DAYS, MANAGE_PURPOSE
 from readerfund.payments.models import PlanStatus, RecurringPlan
-from readerfund.payments.providers.base import CardUpdate, Fact, PaymentProvider
+from readerfund.payments.providers.base import (
+    CardUpdate,
+    Fact,
+    PaymentProvider,
+    SupporterItemNotFound,
+)
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import facts_apply
 from readerfund.supporters.emails import manage_link_send
@@ -233,6 +238,22 @@ def plan_card_finish(
             plan=plan, setup_reference=setup_reference
         ),
     )  # fmt: skip
+
+
+# ---- what a provider lists on the supporter's page (a crypto pledge) ---------------------
+
+
+def provider_item_stop(*, supporter: Supporter, provider: str, key: str, action_token: str) -> bool:
+    """Stops one of the supporter's own items of a provider (`supporter_items`), once per
+    form. True if this call stopped it, False if it was stopped already (another tab's
+    form): nothing changes then. SupporterItemNotFound when it is not the supporter's; the
+    form's token stays unused then, like after any refused change."""
+    found = provider_get(provider)
+    if found is None:
+        raise SupporterItemNotFound(provider)
+    with transaction.atomic():
+        _action_token_use(supporter=supporter, token=action_token)
+        return found.supporter_item_stop(supporter_id=supporter.pk, key=key)
 
 
 # ---- the supporter's data --------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/plans/<int:plan_id>/card/", views.plan_card, name="card"),
     path("manage/plans/<int:plan_id>/card/start/", views.plan_card_start, name="card_start"),
     path("manage/plans/<int:plan_id>/card/finish/", views.plan_card_finish, name="card_finish"),
+    path("manage/items/<str:provider>/<str:key>/stop/", views.item_stop, name="item_stop"),
     path("manage/receipts/<int:contribution_id>/", views.receipt, name="receipt"),
     path("manage/summary/<int:year>/", views.summary, name="summary"),
     path("manage/export/", views.export, name="export"),

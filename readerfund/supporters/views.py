@@ -37,6 +37,7 @@ from readerfund.payments.providers.base import (
     PaymentProvider,
     ProviderRefused,
     ProviderUnavailable,
+    SupporterItemNotFound,
 )
 from readerfund.payments.registry import provider_get, provider_is_test_mode
 from readerfund.payments.selectors import supporter_until
@@ -221,6 +222,10 @@ def _dashboard(
     plans = [_plan_row(plan, language) for plan in selectors.supporter_plans(supporter)]
     for row in plans:
         row["errors"] = (errors or {}).get(row["plan"].pk, [])
+    items = [
+        {"provider": provider.identifier, "item": item, "test_mode": provider.test_mode}
+        for provider, item in selectors.supporter_items(supporter, language=language)
+    ]
     contributions: list[dict[str, Any]] = [
         {
             "contribution": c,
@@ -240,10 +245,11 @@ def _dashboard(
     context = {
         "supporter": supporter,
         "plans": plans,
+        "items": items,
         "contributions": contributions,
         "years": selectors.summary_years(supporter),
         "stop_asking_url": stop_asking,
-        "test_mode": any(row["test_mode"] for row in plans)
+        "test_mode": any(row["test_mode"] for row in [*plans, *items])
         or any(provider_is_test_mode(c["contribution"].provider) for c in contributions),
     }
     response = _page(request, "supporters/manage.html", context, status=status)
@@ -257,7 +263,7 @@ def _run(request: HttpRequest, change: Callable[[], object], success: str = "") 
     """Runs a change; the message for the supporter's page says how it went."""
     try:
         change()
-    except services.PlanNotFound as error:
+    except (services.PlanNotFound, SupporterItemNotFound) as error:
         raise Http404 from error
     except TokenInvalid:
         messages.warning(
@@ -466,6 +472,45 @@ def plan_card_finish(request: HttpRequest, supporter: Supporter, plan_id: int) -
     )
     if finished:
         request.session.pop(CARD_SESSION_KEY, None)
+    return _private(redirect("supporters:manage"))
+
+
+@localized
+@require_http_methods(["GET", "POST"])
+@signed_in
+def item_stop(request: HttpRequest, supporter: Supporter, provider: str, key: str) -> HttpResponse:
+    """GET: are you sure; POST: stop. For what a provider lists on the supporter's page
+    besides plans (a crypto pledge); the provider says what it is and what stopping does."""
+    found = selectors.supporter_item(
+        supporter, provider=provider, key=key, language=language_current()
+    )
+    if request.method == "GET":
+        if found is None:  # stopped meanwhile (or never theirs): the page shows how things are
+            return _private(redirect("supporters:manage"))
+        owner, item = found
+        context = {
+            "supporter": supporter,
+            "provider": owner.identifier,
+            "item": item,
+            "test_mode": owner.test_mode,
+        }
+        return _page(request, "supporters/item_stop.html", context)
+    stopped: list[bool] = []
+    done = _run(
+        request,
+        lambda: stopped.append(
+            services.provider_item_stop(
+                supporter=supporter,
+                provider=provider,
+                key=key,
+                action_token=request.POST.get("action_token", ""),
+            )
+        ),
+    )
+    if done and stopped[0] and found is not None:
+        messages.success(request, found[1].stopped_note)
+    elif done:  # another tab's form stopped it first
+        messages.info(request, _("It was stopped already. Nothing was changed."))
     return _private(redirect("supporters:manage"))
 
 

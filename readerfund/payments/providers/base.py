@@ -138,6 +138,26 @@ class CardUpdate:
     page_context: dict[str, Any] = field(default_factory=dict)  # publishable key, script URL
 
 
+# ---- what a provider adds to a supporter's own page ------------------------------------
+
+
+@dataclass(frozen=True)
+class SupporterItem:
+    """Something a supporter keeps with a provider besides its plans and gifts, which the
+    manage page lists and offers to stop (a crypto pledge: an invoice emailed each month).
+    Texts are translated already, in the page's language."""
+
+    key: str  # the provider's id of it, unique among its items (goes into the stop URL)
+    title: str  # "$5.00 a month in crypto"
+    stop_note: str  # on the "are you sure" page: what it is, what stopping changes
+    stopped_note: str  # shown once this stopped it: what happens now
+    details: tuple[str, ...] = ()  # "Since …", "Next invoice on …"
+
+
+class SupporterItemNotFound(LookupError):
+    """No such item among the supporter's own (another supporter's looks the same)."""
+
+
 # ---- starting a payment ----------------------------------------------------------------
 
 
@@ -225,6 +245,18 @@ class PaymentProvider(ABC):
     def commands(self) -> list[ProviderCommand]:
         """The provider's subcommands of `readerfund manage payments` (none by default)."""
         return []
+
+    def supporter_items(self, *, supporter_id: int, language: str) -> list[SupporterItem]:
+        """What the supporter has with this provider that the manage page lists, besides
+        plans and gifts: only what is still running and may be stopped (none by default).
+        Amounts formatted for `language`, the page's (also the active one)."""
+        return []
+
+    def supporter_item_stop(self, *, supporter_id: int, key: str) -> bool:
+        """Stops one of `supporter_items`: True if this call stopped it, False if it was
+        stopped already (a second stop changes nothing). SupporterItemNotFound when the
+        supporter has no such item."""
+        raise SupporterItemNotFound(key)
 
     def is_configured(self) -> bool:
         """Whether the operator set this provider up (keys present, …)."""

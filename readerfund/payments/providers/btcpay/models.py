@@ -1,7 +1,8 @@
 """Monthly (or yearly) giving in crypto: a pledge, not a subscription. Crypto has no card
 to charge again, so each period readerfund makes a fresh invoice and emails its link; the
 gift counts toward the goal only once that invoice is paid (it is then an ordinary gift in
-the ledger). A pledge is stopped by the reader's link in any of those emails."""
+the ledger). A pledge is stopped by the reader's link in any of those emails, or from their
+manage page (the provider's `supporter_items`)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
@@ -23,7 +25,12 @@ from readerfund.core.outbox import email_send_once
 from readerfund.core.periodic import periodic, periodic_next
 from readerfund.core.tokens import token_make
 from readerfund.payments.models import Frequency, PaymentAttempt
-from readerfund.payments.providers.base import ProviderRefused, ProviderUnavailable
+from readerfund.payments.providers.base import (
+    ProviderRefused,
+    ProviderUnavailable,
+    SupporterItem,
+    SupporterItemNotFound,
+)
 from readerfund.payments.providers.btcpay.models import Pledge, PledgeInvoice, PledgeStatus
 from readerfund.payments.registry import provider_get
 from readerfund.payments.services import supporter_for
@@ -175,6 +182,63 @@ def pledge_stop(*, pledge_id: int) -> bool:
         status=PledgeStatus.STOPPED, stopped_at=timezone.now()
     )
     return stopped == 1
+
+
+# ---- on the supporter's own page (PaymentProvider.supporter_items) ------------------------
+
+
+def pledge_items(*, provider: str, supporter_id: int, language: str) -> list[SupporterItem]:
+    """The supporter's running pledges through `provider`, for their manage page."""
+    pledges = Pledge.objects.filter(
+        provider=provider, supporter_id=supporter_id, status=PledgeStatus.ACTIVE
+    ).order_by("-started_at", "-pk")
+    items = []
+    for pledge in pledges:
+        amount = money_format(pledge.amount, pledge.currency, language)
+        if pledge.frequency == Frequency.ANNUAL:
+            title = gettext("%(amount)s a year in crypto")
+            pledged = gettext(
+                "You pledged %(amount)s a year in crypto. We email you a fresh invoice each year."
+            )
+        else:
+            title = gettext("%(amount)s a month in crypto")
+            pledged = gettext(
+                "You pledged %(amount)s a month in crypto. We email you a fresh invoice each month."
+            )
+        started = date_format(timezone.localdate(pledge.started_at), "DATE_FORMAT")
+        next_due = date_format(pledge.next_due, "DATE_FORMAT")
+        items.append(
+            SupporterItem(
+                key=str(pledge.pk),
+                title=title % {"amount": amount},
+                details=(
+                    gettext("Since %(date)s") % {"date": started},
+                    gettext("Next invoice on %(date)s") % {"date": next_due},
+                ),
+                stop_note=pledged % {"amount": amount}
+                + " "
+                + gettext("After you stop, we send no more invoices for this gift."),
+                stopped_note=gettext(
+                    "Done: we will send no more invoices for this gift. Thank you for your support."
+                ),
+            )
+        )
+    return items
+
+
+def pledge_stop_own(*, provider: str, supporter_id: int, key: str) -> bool:
+    """Stops one of the supporter's own pledges from their manage page (as the emails' link
+    does): True if this call stopped it, False if it was stopped already. Another
+    supporter's pledge, or one of the other provider's, is SupporterItemNotFound."""
+    try:
+        pledge_id = int(key)
+    except ValueError:
+        raise SupporterItemNotFound(key) from None
+    if not Pledge.objects.filter(
+        pk=pledge_id, provider=provider, supporter_id=supporter_id
+    ).exists():
+        raise SupporterItemNotFound(key)
+    return pledge_stop(pledge_id=pledge_id)
 
 
 @periodic

@@ -37,10 +37,16 @@ from readerfund.payments.providers.base import (
     ProviderEventData,
     ProviderRefused,
     StartResult,
+    SupporterItem,
     WebhookRejected,
 )
 from readerfund.payments.providers.btcpay.client import BTCPayClient, Invoice
-from readerfund.payments.providers.btcpay.pledges import PLEDGE_NEEDS_EMAIL, pledge_start
+from readerfund.payments.providers.btcpay.pledges import (
+    PLEDGE_NEEDS_EMAIL,
+    pledge_items,
+    pledge_start,
+    pledge_stop_own,
+)
 
 if TYPE_CHECKING:
     from readerfund.payments.models import PaymentAttempt
@@ -99,6 +105,13 @@ class BTCPayProvider(PaymentProvider):
     # A monthly or yearly gift is a pledge: a fresh invoice emailed each period (pledges.py).
     supports_recurring = True
     allows_anonymous = True
+
+    # Its pledges on the supporter's manage page, each with a stop (pledges.py).
+    def supporter_items(self, *, supporter_id: int, language: str) -> list[SupporterItem]:
+        return pledge_items(provider=self.identifier, supporter_id=supporter_id, language=language)
+
+    def supporter_item_stop(self, *, supporter_id: int, key: str) -> bool:
+        return pledge_stop_own(provider=self.identifier, supporter_id=supporter_id, key=key)
 
     def is_configured(self) -> bool:
         return bool(settings.BTCPAY_URL and settings.BTCPAY_STORE_ID and settings.BTCPAY_API_KEY)

@@ -27,10 +27,16 @@ from readerfund.payments.providers.base import (
     PaymentProvider,
     ProviderEventData,
     StartResult,
+    SupporterItem,
     WebhookRejected,
 )
 from readerfund.payments.providers.btcpay.client import invoice_from
-from readerfund.payments.providers.btcpay.pledges import PLEDGE_NEEDS_EMAIL, pledge_start
+from readerfund.payments.providers.btcpay.pledges import (
+    PLEDGE_NEEDS_EMAIL,
+    pledge_items,
+    pledge_start,
+    pledge_stop_own,
+)
 from readerfund.payments.providers.btcpay.provider import ATTEMPT_KEY, invoice_facts
 
 if TYPE_CHECKING:
@@ -62,6 +68,13 @@ class BTCPayTestProvider(PaymentProvider):
     allows_anonymous = True
     test_mode = True
     stands_in_for = "btcpay"
+
+    # Its pledges on the supporter's manage page, each with a stop (pledges.py).
+    def supporter_items(self, *, supporter_id: int, language: str) -> list[SupporterItem]:
+        return pledge_items(provider=self.identifier, supporter_id=supporter_id, language=language)
+
+    def supporter_item_stop(self, *, supporter_id: int, key: str) -> bool:
+        return pledge_stop_own(provider=self.identifier, supporter_id=supporter_id, key=key)
 
     def start(self, *, attempt: PaymentAttempt, payment_token: str) -> StartResult:
         if attempt.frequency != Frequency.ONE_OFF:

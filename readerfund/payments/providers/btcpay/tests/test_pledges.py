@@ -18,6 +18,7 @@ from readerfund.payments.providers.btcpay.models import Pledge, PledgeInvoice, P
 from readerfund.payments.providers.btcpay.pledges import pledges_invoice
 from readerfund.payments.providers.btcpay.provider import BTCPayProvider
 from readerfund.payments.services import attempt_confirm
+from readerfund.supporters.tests.conftest import action_token, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,25 @@ def test_the_stop_link_ends_the_invoices(pledge, client):
     assert pledges_invoice(today=_next_month() + datetime.timedelta(days=31)) == 0
     assert PledgeInvoice.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_supporters_manage_page_lists_the_pledge_and_stops_it(pledge, client):
+    # given the pledger signed in on their manage page
+    sign_in(client, pledge.supporter)
+    page = client.get("/manage/").content.decode()
+    stop = f"/manage/items/btcpay/{pledge.pk}/stop/"
+    assert "$5 a month in crypto</h3>" in page and f'href="{stop}"' in page
+
+    # when they confirm the stop there
+    token = action_token(client.get(stop).content.decode(), "stop")
+    client.post(stop, {"action_token": token})
+
+    # then the page says so, and next month brings no invoice
+    after = client.get("/manage/").content.decode()
+    assert "we will send no more invoices" in after and stop not in after
+    assert Pledge.objects.get().status == PledgeStatus.STOPPED
+    assert pledges_invoice(today=_next_month()) == 0
+    assert not PledgeInvoice.objects.exists()
 
 
 def test_a_tampered_stop_link_is_not_found(pledge, client):
