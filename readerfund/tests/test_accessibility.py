@@ -24,6 +24,7 @@ from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.payments.emails import manage_url
 from readerfund.payments.models import RecurringPlan
+from readerfund.supporters.tests.test_manage_pledges import crypto_pledge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,12 +133,17 @@ def test_every_screen_a_reader_meets_passes_axe(live_server, reader: Page, devic
     assert "/give/thanks/" in page.url
     found["thanks"] = violations(page)
 
-    # the supporter's manage pages
+    # the supporter's manage pages, with a crypto pledge beside the card plan
     plan = RecurringPlan.objects.get(supporter__email="monthly@example.org")
+    pledge = crypto_pledge(email="monthly@example.org")
     link = urlsplit(manage_url(supporter_id=plan.supporter_id, language=lang))
     page.goto(f"{live_server.url}{link.path}?{link.query}")
     expect(page.locator("form.plan__amount")).to_be_visible()
+    expect(page.locator(f"a[href$='/items/btcpay_test/{pledge.pk}/stop/']")).to_be_visible()
     found["manage"] = violations(page)
+    page.goto(live_server.url + f"/manage/items/btcpay_test/{pledge.pk}/stop/")
+    assert page.url.endswith(f"/items/btcpay_test/{pledge.pk}/stop/")  # asked, not redirected
+    found["manage, stop a pledge"] = violations(page)
     page.goto(live_server.url + f"/manage/plans/{plan.pk}/cancel/")
     found["manage, cancel"] = violations(page)
     page.goto(live_server.url + "/manage/erase/")
