@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from readerfund.config import ConfigurationError, markdown_table
+from readerfund.config import ConfigurationError, is_production, markdown_table
 
 # Django and readerfund's apps are imported inside the commands, on purpose: each command
 # first sets the environment (READERFUND_ENV, settings module) that importing them reads.
@@ -147,6 +147,9 @@ def serve(host: str, port: int, migrate: bool) -> None:
 def worker(extra: Sequence[str]) -> None:
     _setup_django()
     from readerfund.core.worker import worker_main
+
+    if is_production():  # it signs the links it emails: the same refusals as `serve`
+        _deploy_checks()
 
     worker_main(extra)  # waits for the database, then queues the periodic tasks and runs
 

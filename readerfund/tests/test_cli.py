@@ -85,6 +85,33 @@ def test_serve_refuses_a_weak_secret_key(tmp_path, secret_key):
     assert "serving on" not in result.stdout
 
 
+def test_a_production_worker_refuses_a_weak_secret_key_as_serve_does(tmp_path):
+    # given a production configuration whose SECRET_KEY is guessable, and a queued task
+    env = clean_environment(
+        READERFUND_ENV="production",
+        SECRET_KEY="django-insecure-" + "abcdefgh" * 6,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ALLOWED_HOSTS="news.example.org",
+        READERFUND_PUBLIC_URL="https://news.example.org",
+        READERFUND_DATA_DIR=str(tmp_path),
+    )
+
+    # when the operator starts a worker (it signs the manage links it emails)
+    result = subprocess.run(
+        [*READERFUND, "worker", "--batch", "--no-startup-delay"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    # then it exits at once with the same refusal, and systemd does not restart it (exit 2)
+    assert result.returncode == 2
+    assert "production refuses to start" in result.stderr
+    assert "security.W009" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_readme_carries_the_settings_table():
     readme = (REPO / "README.md").read_text()
     assert markdown_table() in readme

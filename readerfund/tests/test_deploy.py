@@ -177,6 +177,9 @@ def test_systemd_unit_restarts_readerfund_and_is_valid(unit, tmp_path):
     assert UNITS[unit] in service["ExecStart"].replace("/opt/readerfund/.venv/bin/", "")
     assert service["Restart"] == "always"
     assert service["EnvironmentFile"] == "/etc/readerfund/readerfund.env"
+    # in production mode whatever the settings file holds (a worker in demo mode would
+    # count test gifts toward the public goal)
+    assert "READERFUND_ENV=production" in service["Environment"].split()
     assert service["User"] == "readerfund"
     assert parsed["Install"]["WantedBy"] == "multi-user.target"
 
