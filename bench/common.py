@@ -100,6 +100,23 @@ def bench_database(kind: str, data_dir: str) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def production_environment(data_dir: str, database_url: str, **extra: str) -> dict[str, str]:
+    """A production process's environment for a benchmark: this one's without readerfund's
+    and Django's own variables, a throwaway data directory and database, DEBUG off (no
+    query log in memory); `extra` comes last."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
+        "READERFUND_ENV": "production",
+        "READERFUND_DATA_DIR": data_dir,
+        "SECRET_KEY": "bench-secret-key-" + "x0y1z2" * 8,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "READERFUND_PUBLIC_URL": "http://127.0.0.1",
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "readerfund.settings",
+        **extra,
+    }
+
+
 @contextlib.contextmanager
 def production_env(
     database: str = "sqlite", *, public_url: str, extra_env: Mapping[str, str] | None = None
@@ -110,18 +127,14 @@ def production_env(
         tempfile.TemporaryDirectory(prefix="readerfund-bench-") as data,
         bench_database(database, data) as database_url,
     ):
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
-            "READERFUND_ENV": "production",
-            "READERFUND_DATA_DIR": data,
-            "SECRET_KEY": "bench-secret-key-" + "x0y1z2" * 8,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "READERFUND_PUBLIC_URL": public_url,
-            "DATABASE_URL": database_url,
+        env = production_environment(
+            data,
+            database_url,
+            READERFUND_PUBLIC_URL=public_url,
             # The load comes from one address; a reader's budget would turn it into 429s.
-            "READERFUND_EVENTS_PER_MINUTE": "100000000",
+            READERFUND_EVENTS_PER_MINUTE="100000000",
             **(extra_env or {}),
-        }
+        )
         readerfund("manage", "migrate", "-v", "0", env=env)
         yield env
 
@@ -184,3 +197,24 @@ def bench_postgres_database(name: str) -> Iterator[str]:
     finally:
         with psycopg.connect(server + "/postgres", autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child_on_bench_postgres(label: str, module: str, database: str) -> None:
+    """Runs `python -m module` as a production process on a fresh database `database` of the
+    benchmarks' PostgreSQL server (dropped afterwards), so that it never meets the test
+    suite's; exits naming `label` when that server is not reachable."""
+    import psycopg
+
+    try:
+        psycopg.connect(bench_server_url(), connect_timeout=3).close()
+    except psycopg.Error as error:
+        raise SystemExit(
+            f"{label}: PostgreSQL is not reachable at {bench_server_url()}: {error}"
+        ) from None
+    with (
+        tempfile.TemporaryDirectory(prefix=f"readerfund-bench-{label}-") as data,
+        bench_postgres_database(database) as url,
+    ):
+        os.makedirs(os.path.join(data, "static"))  # whitenoise warns without it
+        env = production_environment(data, url)
+        subprocess.run([sys.executable, "-m", module], env=env, check=True)

@@ -9,16 +9,12 @@ Runs in a child process (Django configured for a dedicated database,
 from __future__ import annotations
 
 import datetime
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import bench_postgres_database, bench_server_url, median, report
+from bench.common import child_on_bench_postgres, median, report
 
 DATABASE = "readerfund_bench_goal"
 PLANS = 100_000
@@ -31,30 +27,7 @@ BATCH = 5_000
 
 def run() -> None:
     """Creates the database, runs the measurements in a child process, drops it."""
-    import psycopg
-
-    try:
-        psycopg.connect(bench_server_url(), connect_timeout=3).close()
-    except psycopg.Error as error:
-        raise SystemExit(
-            f"goal: PostgreSQL is not reachable at {bench_server_url()}: {error}"
-        ) from None
-    with (
-        tempfile.TemporaryDirectory(prefix="readerfund-bench-goal-") as data,
-        bench_postgres_database(DATABASE) as url,
-    ):
-        os.makedirs(os.path.join(data, "static"))  # whitenoise warns without it
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
-            "READERFUND_ENV": "production",  # DEBUG off: no query log in memory
-            "READERFUND_DATA_DIR": data,
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "READERFUND_PUBLIC_URL": "http://127.0.0.1",
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "readerfund.settings",
-        }
-        subprocess.run([sys.executable, "-m", "bench.goal"], env=env, check=True)
+    child_on_bench_postgres("goal", "bench.goal", DATABASE)
 
 
 # ---- inside the child process -------------------------------------------------------------

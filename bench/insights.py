@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from bench.common import bench_postgres_database, bench_server_url, median, report
+from bench.common import child_on_bench_postgres, median, report
 
 DATABASE = "readerfund_bench_insights"
 CAMPAIGNS = 20
@@ -37,30 +33,7 @@ TARGETS_MS = {"campaign": 500.0, "overview": 1000.0, "weights": 2000.0}
 
 def run() -> None:
     """Creates the database, runs the measurements in a child process, drops it."""
-    import psycopg
-
-    try:
-        psycopg.connect(bench_server_url(), connect_timeout=3).close()
-    except psycopg.Error as error:
-        raise SystemExit(
-            f"insights: PostgreSQL is not reachable at {bench_server_url()}: {error}"
-        ) from None
-    with (
-        tempfile.TemporaryDirectory(prefix="readerfund-bench-insights-") as data,
-        bench_postgres_database(DATABASE) as url,
-    ):
-        os.makedirs(os.path.join(data, "static"))  # whitenoise warns without it
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("READERFUND_", "DJANGO_"))},
-            "READERFUND_ENV": "production",  # DEBUG off: no query log in memory
-            "READERFUND_DATA_DIR": data,
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "READERFUND_PUBLIC_URL": "http://127.0.0.1",
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "readerfund.settings",
-        }
-        subprocess.run([sys.executable, "-m", "bench.insights"], env=env, check=True)
+    child_on_bench_postgres("insights", "bench.insights", DATABASE)
 
 
 # ---- inside the child process -------------------------------------------------------------

@@ -15,7 +15,13 @@ import sys
 import tempfile
 import time
 
-from bench.common import bench_database, median, postgres_reachable, report
+from bench.common import (
+    bench_database,
+    median,
+    postgres_reachable,
+    production_environment,
+    report,
+)
 
 ENTRIES = 10_000
 PARSE_RUNS = 3
@@ -32,21 +38,7 @@ def run() -> None:
             bench_database(kind, data) as url,
         ):
             os.makedirs(os.path.join(data, "static"))  # whitenoise warns without it
-            env = {
-                **{
-                    k: v
-                    for k, v in os.environ.items()
-                    if not k.startswith(("READERFUND_", "DJANGO_"))
-                },
-                "READERFUND_ENV": "production",  # DEBUG off: no query log in memory
-                "READERFUND_DATA_DIR": data,
-                "SECRET_KEY": "bench-" + "x" * 40,
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "READERFUND_PUBLIC_URL": "http://127.0.0.1",
-                "DATABASE_URL": url,
-                "DJANGO_SETTINGS_MODULE": "readerfund.settings",
-                "BENCH_DATABASE_KIND": kind,
-            }
+            env = production_environment(data, url, BENCH_DATABASE_KIND=kind)
             subprocess.run([sys.executable, "-m", "bench.statements"], env=env, check=True)
 
 

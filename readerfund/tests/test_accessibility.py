@@ -24,7 +24,7 @@ from readerfund.demo.selectors import newsroom_get
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.payments.emails import manage_url
 from readerfund.payments.models import RecurringPlan
-from readerfund.supporters.tests.test_manage_pledges import crypto_pledge
+from readerfund.payments.providers.btcpay.tests.fixtures import crypto_pledge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

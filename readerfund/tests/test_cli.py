@@ -53,19 +53,25 @@ def test_serve_refuses_to_start_without_a_required_production_setting(tmp_path, 
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    "secret_key",
-    ["x", "short-" + "a" * 20, "django-insecure-" + "abcdefgh" * 6, "x" * 60],
-)
-def test_serve_refuses_a_weak_secret_key(tmp_path, secret_key):
-    # given a complete production configuration whose SECRET_KEY is short or guessable
-    env = clean_environment(
+def _production_with_secret_key(tmp_path: Path, secret_key: str) -> dict[str, str]:
+    """A complete production configuration but for the SECRET_KEY given."""
+    return clean_environment(
+        READERFUND_ENV="production",
         SECRET_KEY=secret_key,
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         ALLOWED_HOSTS="news.example.org",
         READERFUND_PUBLIC_URL="https://news.example.org",
         READERFUND_DATA_DIR=str(tmp_path),
     )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    ["x", "short-" + "a" * 20, "django-insecure-" + "abcdefgh" * 6, "x" * 60],
+)
+def test_serve_refuses_a_weak_secret_key(tmp_path, secret_key):
+    # given a complete production configuration whose SECRET_KEY is short or guessable
+    env = _production_with_secret_key(tmp_path, secret_key)
 
     # when the operator starts the production server
     result = subprocess.run(
@@ -86,15 +92,8 @@ def test_serve_refuses_a_weak_secret_key(tmp_path, secret_key):
 
 
 def test_a_production_worker_refuses_a_weak_secret_key_as_serve_does(tmp_path):
-    # given a production configuration whose SECRET_KEY is guessable, and a queued task
-    env = clean_environment(
-        READERFUND_ENV="production",
-        SECRET_KEY="django-insecure-" + "abcdefgh" * 6,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        ALLOWED_HOSTS="news.example.org",
-        READERFUND_PUBLIC_URL="https://news.example.org",
-        READERFUND_DATA_DIR=str(tmp_path),
-    )
+    # given a production configuration whose SECRET_KEY is guessable
+    env = _production_with_secret_key(tmp_path, "django-insecure-" + "abcdefgh" * 6)
 
     # when the operator starts a worker (it signs the manage links it emails)
     result = subprocess.run(

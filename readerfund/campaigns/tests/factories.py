@@ -27,3 +27,18 @@ def campaign_create(
             **(variant_fields or {}),
         )
     return campaign
+
+
+def targeting_everyone() -> dict[str, Any]:
+    """A campaign's targeting as the playbook carries it, matching every reader (a fresh
+    dict: tests override its rules)."""
+    return {
+        "countries": {"include": [], "exclude": []},
+        "languages": [],
+        "sections": {"include": [], "exclude": []},
+        "tags": {"include": [], "exclude": []},
+        "pageTypes": [],
+        "articleCount": {"min": 0, "max": None, "days": 30},
+        "supporters": "everyone",
+        "devices": [],
+    }

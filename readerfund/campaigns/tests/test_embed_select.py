@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, Route, expect
 
 from readerfund.campaigns.playbook import embed_bundle, embed_strings
+from readerfund.campaigns.tests.factories import targeting_everyone
 
 pytestmark = pytest.mark.browser
 
@@ -91,16 +92,7 @@ def campaign(
     **rules: Any,
 ) -> dict[str, Any]:
     """A campaign that matches everyone; keyword arguments override targeting/frequency rules."""
-    targeting = {
-        "countries": {"include": [], "exclude": []},
-        "languages": [],
-        "sections": {"include": [], "exclude": []},
-        "tags": {"include": [], "exclude": []},
-        "pageTypes": [],
-        "articleCount": {"min": 0, "max": None, "days": 30},
-        "supporters": "everyone",
-        "devices": [],
-    }
+    targeting = targeting_everyone()
     frequency = {
         "maxViews": None,
         "perDays": 30,

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, Route
 
 from readerfund.campaigns.files import campaigns_load
 from readerfund.campaigns.playbook import embed_bundle, embed_strings, playbook_document
+from readerfund.campaigns.tests.factories import targeting_everyone
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.payments.registry import payment_marks_by_country
 
@@ -24,16 +25,6 @@ pytestmark = pytest.mark.browser
 HOST = "https://news.example.org"
 NOTHING_RAISED = None  # the server sends no goal while nothing is raised this month
 SOME_RAISED = {"currency": "USD", "target": 1000000, "raised": 400, "gap": 999600, "percent": 0}
-MATCH_EVERYONE = {
-    "countries": {"include": [], "exclude": []},
-    "languages": [],
-    "sections": {"include": [], "exclude": []},
-    "tags": {"include": [], "exclude": []},
-    "pageTypes": [],
-    "articleCount": {"min": 0, "max": None, "days": 30},
-    "supporters": "everyone",
-    "devices": [],
-}
 
 # Every text node, and the attributes a reader or a screen reader meets, of every message.
 RENDERED = """() => [...document.querySelectorAll('.readerfund-host')].flatMap((host) => {
@@ -98,7 +89,8 @@ def rendered_messages(page: Page, playbook: dict[str, Any], lang: str) -> list[l
 def alone(playbook: dict[str, Any], campaign: dict[str, Any], variant: dict[str, Any],
           goal: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
     """The playbook with this one campaign, showing this variant to everyone."""
-    shown = {**campaign, "targeting": MATCH_EVERYONE, "controlShare": 0, "variants": [variant]}
+    everyone = targeting_everyone()
+    shown = {**campaign, "targeting": everyone, "controlShare": 0, "variants": [variant]}
     return {**playbook, "goal": goal, "needsCountry": False, "campaigns": [shown]}
 
 

@@ -15,35 +15,13 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from readerfund.core.money import money_format
-from readerfund.payments.models import Frequency, PaymentAttempt
+from readerfund.payments.models import Frequency
 from readerfund.payments.providers.btcpay.models import Pledge, PledgeInvoice, PledgeStatus
 from readerfund.payments.providers.btcpay.pledges import pledge_stop, pledges_invoice
-from readerfund.payments.providers.btcpay.sandbox import (
-    SANDBOX_SIGNATURE_HEADER,
-    BTCPayTestProvider,
-)
-from readerfund.payments.services import provider_event_apply
+from readerfund.payments.providers.btcpay.tests.fixtures import crypto_pledge
 from readerfund.supporters.tests.conftest import action_token, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def crypto_pledge(
-    *, email: str = "reader@example.org", frequency: str = Frequency.MONTHLY, amount: int = 500
-) -> Pledge:
-    """A regular crypto gift whose first invoice was paid on the test checkout page."""
-    attempt = PaymentAttempt.objects.create(
-        provider="btcpay_test", frequency=frequency, amount=amount, currency="USD",
-        email=email, name="A Reader",
-    )  # fmt: skip
-    provider = BTCPayTestProvider()
-    result = provider.start(attempt=attempt, payment_token="")
-    attempt.provider_reference = result.reference
-    attempt.save(update_fields=["provider_reference"])
-    body, signature = provider.delivery_for(attempt=attempt, outcome="pay")
-    event = provider.parse_webhook(body=body, headers={SANDBOX_SIGNATURE_HEADER: signature})
-    provider_event_apply(provider=provider.identifier, event=event)
-    return Pledge.objects.get(attempt=attempt)
 
 
 @pytest.fixture

@@ -12,13 +12,16 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from readerfund.tests.processes import free_port, stop
+
+if TYPE_CHECKING:
+    from readerfund.payments.providers.btcpay.models import Pledge
 
 STORE_ID = "store_test"
 API_KEY = "key_test"
@@ -120,3 +123,31 @@ def btcpay_webhooks(
     btcpay_standin.hold(False)
     yield
     btcpay_standin.call("POST", "/_standin/reset")
+
+
+def crypto_pledge(
+    *, email: str = "reader@example.org", frequency: str = "monthly", amount: int = 500
+) -> Pledge:
+    """A regular crypto gift whose first invoice was paid on the test checkout page (the
+    crypto test mode's signed delivery, through the real webhook pipeline)."""
+    # (imported here: this module is loaded by readerfund/conftest.py before Django is set up)
+    from readerfund.payments.models import PaymentAttempt
+    from readerfund.payments.providers.btcpay.models import Pledge
+    from readerfund.payments.providers.btcpay.sandbox import (
+        SANDBOX_SIGNATURE_HEADER,
+        BTCPayTestProvider,
+    )
+    from readerfund.payments.services import provider_event_apply
+
+    attempt = PaymentAttempt.objects.create(
+        provider="btcpay_test", frequency=frequency, amount=amount, currency="USD",
+        email=email, name="A Reader",
+    )  # fmt: skip
+    provider = BTCPayTestProvider()
+    result = provider.start(attempt=attempt, payment_token="")
+    attempt.provider_reference = result.reference
+    attempt.save(update_fields=["provider_reference"])
+    body, signature = provider.delivery_for(attempt=attempt, outcome="pay")
+    event = provider.parse_webhook(body=body, headers={SANDBOX_SIGNATURE_HEADER: signature})
+    provider_event_apply(provider=provider.identifier, event=event)
+    return Pledge.objects.get(attempt=attempt)
