@@ -15,7 +15,7 @@ const pageContext = () => {
   let given = {};
   try {
     given = JSON.parse(document.getElementById("readerfund-context").textContent) || {};
-  } catch {}
+  } catch {} // no context block, or not JSON: the meta tags say the rest
   const meta = (name) => document.querySelector(`meta[name="readerfund:${name}"]`)?.content;
   return {
     lang: given.lang || document.documentElement.lang,

@@ -21,7 +21,7 @@ export let labels; // the embed's labels in the page's language ("ru" for "ru-RU
 export const languageSet = (lang) => {
   try {
     locale = Intl.getCanonicalLocales(lang)[0];
-  } catch {}
+  } catch {} // not a language tag: English labels, the browser's own number format
   labels = playbook.strings[locale?.split("-")[0]] || playbook.strings.en;
 };
 

@@ -65,7 +65,7 @@ export const placeWithoutShift = (place, insert) => {
 export const askPlace = () => {
   try {
     return document.querySelector("[data-readerfund-slot=ask]") || document.querySelector(script.dataset.askAfter);
-  } catch {}
+  } catch {} // data-ask-after is not a valid selector: no place, no ask
 };
 
 // The banner's and notice's panel: in the host's slot, unpinned (the host reserved its room),

@@ -39,14 +39,14 @@ export const stateOpen = (time, preview) => {
   try {
     const state = statePrune(JSON.parse(localStorage.readerfund));
     if (typeof state.seed === "string") return state;
-  } catch {}
+  } catch {} // none yet, storage refused, or malformed: a fresh history
   return statePrune({ seed: crypto.getRandomValues(new Uint32Array(4)).join("-") }); // 128 random bits
 };
 
 export const stateSave = (state) => {
   if (!readOnly) try {
     localStorage.readerfund = JSON.stringify(statePrune(state));
-  } catch {}
+  } catch {} // storage full or refused (private mode): the history lives for this page
 };
 
 // The supporter mark: a token handed over in the address after a gift (the fragment is
@@ -59,7 +59,7 @@ export const supporterMarked = (state) => {
   try {
     cookie = document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1];
     if (token != null) history.replaceState(history.state, "", location.pathname + location.search);
-  } catch {}
+  } catch {} // a sandboxed or opaque-origin document: no cookie to read, the address stays
   return isSupporter(state.supporter, now) || isSupporter(cookie, now);
 };
 
