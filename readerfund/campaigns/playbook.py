@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from readerfund.campaigns.models import (
     PlaybookBuild,
     SecondaryAction,
     Status,
+    SupporterTargeting,
     Variant,
 )
 from readerfund.core.http import etag_for
@@ -36,7 +38,9 @@ from readerfund.core.richtext import copy_to_html, plain_text
 from readerfund.payments.models import Frequency
 
 # 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
-PLAYBOOK_VERSION = 2
+# 3: the schedule in unix seconds; open bounds left out; codes in one case; only variants
+# with a weight; campaigns highest priority first; supporters as a list of statuses.
+PLAYBOOK_VERSION = 3
 CACHE_KEY = f"readerfund:playbook:v{PLAYBOOK_VERSION}"
 # How stale another app server's copy may be after an editor saves (seconds). Within one
 # process the cache is replaced at once; this bounds the database reads to one per period.
@@ -45,6 +49,13 @@ CACHE_SECONDS = 30
 # installing readerfund needs no Node; scripts/test fails when it is stale.
 EMBED_BUNDLE = Path(__file__).parent / "bundle" / "embed.js"
 PLAYBOOK_PLACE = "__READERFUND_PLAYBOOK__"
+# A campaign's supporter rule as a list of the reader's `supporter` status it shows to
+# (empty: any), so that the embed matches it like every other list.
+SUPPORTER_STATUSES = {
+    SupporterTargeting.NON_SUPPORTERS: [False],
+    SupporterTargeting.SUPPORTERS: [True],
+    SupporterTargeting.EVERYONE: [],
+}
 
 # Names of brands, the same in every language; any other mark (the bank transfer) is
 # translated in embed_strings.
@@ -74,8 +85,23 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _include_exclude(include: str, exclude: str) -> dict[str, list[str]]:
-    return {"include": split_list(include), "exclude": split_list(exclude)}
+def _unix(moment: Any) -> int | None:
+    return int(moment.timestamp()) if moment else None
+
+
+def _bounds(**bounds: int | None) -> dict[str, int]:
+    """The bounds that are set. An open bound is left out: the embed tests a bound as "not
+    beyond it", e.g. `!(now >= end)`, which an absent bound never fails."""
+    return {name: bound for name, bound in bounds.items() if bound is not None}
+
+
+def _include_exclude(
+    include: str, exclude: str, case: Callable[[str], str] = str
+) -> dict[str, list[str]]:
+    return {
+        "include": [case(code) for code in split_list(include)],
+        "exclude": [case(code) for code in split_list(exclude)],
+    }
 
 
 def _ask_amounts(variant: Variant) -> dict[str, dict[str, Any]]:
@@ -118,42 +144,46 @@ def variant_document(variant: Variant, *, weight: float | None = None) -> dict[s
 def campaign_document(
     campaign: Campaign, variants: list[Variant], *, weights: dict[str, float] | None = None
 ) -> dict[str, Any]:
-    """`weights`: computed weights (an optimised campaign's) replacing the variants' own."""
+    """`weights`: computed weights (an optimised campaign's) replacing the variants' own.
+    A variant without weight (0) reaches no reader and is left out."""
     weights = weights or {}
+    documents = [variant_document(variant, weight=weights.get(variant.key)) for variant in variants]
     return {
         "id": campaign.slug,
         "channel": campaign.channel,
         "priority": campaign.priority,
-        "start": _iso(campaign.starts_at),
-        "end": _iso(campaign.ends_at),
+        # unix seconds, start <= now < end; either may be absent (open)
+        **_bounds(start=_unix(campaign.starts_at), end=_unix(campaign.ends_at)),
         "controlShare": campaign.control_share,
         # a device keeps the variant it was first shown while the round stays the same
         "round": campaign.assignment_round,
         "optimised": campaign.optimise,
         "targeting": {
-            "countries": _include_exclude(campaign.countries_include, campaign.countries_exclude),
-            "languages": split_list(campaign.languages),
+            # as /api/geo answers them, upper case
+            "countries": _include_exclude(
+                campaign.countries_include, campaign.countries_exclude, str.upper
+            ),
+            # the embed lower-cases the page's language tag to compare
+            "languages": [code.lower() for code in split_list(campaign.languages)],
             "sections": _include_exclude(campaign.sections_include, campaign.sections_exclude),
             "tags": _include_exclude(campaign.tags_include, campaign.tags_exclude),
             "pageTypes": split_list(campaign.page_types),
             "articleCount": {
                 "min": campaign.article_count_min,
-                "max": campaign.article_count_max,
+                **_bounds(max=campaign.article_count_max),
                 "days": campaign.article_count_days,
             },
-            "supporters": campaign.supporters,
+            "supporters": SUPPORTER_STATUSES[SupporterTargeting(campaign.supporters)],
             "devices": split_list(campaign.devices),
         },
         "frequency": {
-            "maxViews": campaign.max_views,
+            **_bounds(maxViews=campaign.max_views),
             "perDays": campaign.max_views_days,
             "minDaysBetween": campaign.min_days_between,
             "dismissDays": campaign.dismiss_days,
             "snoozeDays": campaign.snooze_days,
         },
-        "variants": [
-            variant_document(variant, weight=weights.get(variant.key)) for variant in variants
-        ],
+        "variants": [document for document in documents if document["weight"] > 0],
     }
 
 
@@ -200,7 +230,8 @@ def embed_strings() -> dict[str, dict[str, Any]]:
 
 
 def playbook_document() -> dict[str, Any]:
-    """All live campaigns that have not ended, highest priority first."""
+    """All live campaigns that have not ended and have a variant to show, highest priority
+    first (the embed takes the first match of each channel; ties: by id)."""
     now = timezone.now()
     campaigns = (
         Campaign.objects.filter(status=Status.LIVE)
@@ -214,8 +245,8 @@ def playbook_document() -> dict[str, Any]:
             campaign, list(campaign.variants.all()), weights=weights.get(campaign.slug)
         )
         for campaign in campaigns
-        if campaign.variants.all()
     ]
+    documents = [document for document in documents if document["variants"]]
     # what each app registered (readerfund.core.playbook_parts): sections such as the goal's
     # stored figure and the payment marks offered per country, never a live computation
     sections = playbook_sections()

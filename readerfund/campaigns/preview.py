@@ -45,4 +45,5 @@ def preview_document(*, token: str) -> dict[str, Any]:
     if variant is None:
         raise PreviewError("the previewed variant no longer exists")
     campaign: Campaign = variant.campaign
-    return campaign_document(campaign, [variant])
+    # alone, it takes every reader of the preview, whatever its weight among the others
+    return campaign_document(campaign, [variant], weights={variant.key: 1})

@@ -38,7 +38,7 @@ def targeting_everyone() -> dict[str, Any]:
         "sections": {"include": [], "exclude": []},
         "tags": {"include": [], "exclude": []},
         "pageTypes": [],
-        "articleCount": {"min": 0, "max": None, "days": 30},
-        "supporters": "everyone",
+        "articleCount": {"min": 0, "days": 30},  # no "max": no upper bound
+        "supporters": [],  # the reader's supporter status: any
         "devices": [],
     }

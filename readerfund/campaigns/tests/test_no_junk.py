@@ -94,9 +94,15 @@ def alone(playbook: dict[str, Any], campaign: dict[str, Any], variant: dict[str,
     return {**playbook, "goal": goal, "needsCountry": False, "campaigns": [shown]}
 
 
+# A campaign's schedule and frequency as the server compiles them, without any bound.
+SHOWN_ALWAYS = {
+    "round": 0,
+    "frequency": {"perDays": 30, "minDaysBetween": 0, "dismissDays": 7, "snoozeDays": 30},
+}
+
 # The labels and marks as the server compiles them; the campaigns vary.
 BASE = {
-    "version": 2,
+    "version": 3,
     "endpoints": {"events": "/api/events"},
     "methods": payment_marks_by_country(),
     "strings": embed_strings(),
@@ -159,8 +165,7 @@ variants = st.fixed_dictionaries(
     lang=st.sampled_from(["en", "ru"]),
 )
 def test_no_generated_message_shows_junk(host_page, channel, variant, goal, lang):
-    campaign = {"id": "generated", "channel": channel, "priority": 1, "start": None,
-                "end": None, "frequency": {}}  # fmt: skip
+    campaign = {"id": "generated", "channel": channel, "priority": 1, **SHOWN_ALWAYS}
     rendered = rendered_messages(host_page, alone(BASE, campaign, variant, goal), lang)
     assert junk_in(rendered) == []
 
@@ -169,12 +174,19 @@ def test_the_goal_figure_shows_once_in_a_message_whose_copy_states_it(host_page)
     # given a banner whose copy states the figure, with the ticker on
     variant = {
         "id": "v",
+        "weight": 1,
         "heading": "No ads",
         "bodyHtml": "<p>{goalRaised} of {goalTarget} is covered this month.</p>",
+        "highlight": "",
         "cta": {"label": "Support us", "url": "/give/"},
+        "secondary": None,
+        "currency": "USD",
+        "amounts": {},
+        "frequency": None,
+        "paymentMarks": [],
         "ticker": True,
     }
-    campaign = {"id": "goal", "channel": "banner", "priority": 1, "frequency": {}}
+    campaign = {"id": "goal", "channel": "banner", "priority": 1, **SHOWN_ALWAYS}
 
     rendered = rendered_messages(host_page, alone(BASE, campaign, variant, SOME_RAISED), "en")
 

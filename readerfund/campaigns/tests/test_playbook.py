@@ -12,8 +12,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from readerfund.campaigns.lists import PAYMENT_MARKS
-from readerfund.campaigns.models import Campaign, PlaybookBuild, Status
-from readerfund.campaigns.playbook import PLAYBOOK_VERSION, playbook_current, playbook_forget
+from readerfund.campaigns.models import Campaign, PlaybookBuild, Status, Variant
+from readerfund.campaigns.playbook import (
+    PLAYBOOK_VERSION,
+    playbook_current,
+    playbook_forget,
+    playbook_rebuild,
+)
 from readerfund.campaigns.tests.factories import campaign_create
 from readerfund.payments.models import Frequency
 
@@ -117,6 +122,54 @@ def test_needs_country_only_when_a_campaign_targets_countries(client):
     Campaign.objects.filter(slug="anywhere").update(countries_include="RU")
     Campaign.objects.get(slug="anywhere").save()
     assert json.loads(client.get("/api/playbook.json").content)["needsCountry"] is True
+
+
+def test_the_rules_are_compiled_as_the_embed_compares_them(client):
+    # given a scheduled campaign whose lists an editor typed in mixed case, without caps,
+    # with a variant weighted 0
+    campaign_create(
+        slug="ask",
+        channel="ask",
+        variants=("shown", "paused"),
+        starts_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+        countries_include="ru, By",
+        countries_exclude="de",
+        languages="en-GB, RU",
+        article_count_min=2,
+        article_count_max=None,
+        max_views=None,
+    )
+    Variant.objects.filter(key="paused").update(weight=0)
+    playbook_rebuild()
+
+    [campaign] = _playbook(client)["campaigns"]
+
+    # then the schedule is in unix seconds and an open bound is left out
+    assert campaign["start"] == 1_793_491_200 and "end" not in campaign
+    assert "max" not in campaign["targeting"]["articleCount"]
+    assert "maxViews" not in campaign["frequency"]
+    # countries as /api/geo names them, languages as the embed lower-cases the page's
+    assert campaign["targeting"]["countries"] == {"include": ["RU", "BY"], "exclude": ["DE"]}
+    assert campaign["targeting"]["languages"] == ["en-gb", "ru"]
+    # the supporter rule as the statuses it shows to: non-supporters (the default)
+    assert campaign["targeting"]["supporters"] == [False]
+    # a variant of weight 0 reaches nobody: it is not sent
+    assert [variant["id"] for variant in campaign["variants"]] == ["shown"]
+
+
+def test_campaigns_come_highest_priority_first_and_each_has_a_variant(client):
+    # the embed shows the first match of each channel (docs/embed.md)
+    campaign_create(slug="b-low", priority=1)
+    campaign_create(slug="c-high", priority=9, ends_at=timezone.now() + datetime.timedelta(days=1))
+    campaign_create(slug="a-low", priority=1)
+    campaign_create(slug="z-paused", priority=20)
+    Variant.objects.filter(campaign__slug="z-paused").update(weight=0)
+    playbook_rebuild()
+
+    campaigns = _playbook(client)["campaigns"]
+
+    assert [c["id"] for c in campaigns] == ["c-high", "a-low", "b-low"]
+    assert isinstance(campaigns[0]["end"], int)
 
 
 def _playbook(client) -> dict[str, Any]:
