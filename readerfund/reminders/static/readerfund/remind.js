@@ -11,16 +11,17 @@
   const api = new URL("/api/reminders", document.currentScript?.src || location.href);
   const root = box.getRootNode();
 
-  // Reuses the ask's colours (custom properties of embed.css), light and dark.
+  // Fits the ask, light and dark: its text colour and ground (inherited), its accent (--btn of
+  // embed.css), the grey of its toggles' borders (3:1 on both grounds) and its muted text.
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(`
-.rf-remind { --err: #b3261e; margin-top: 1.25em; padding-top: 1em; border-top: 1px solid var(--line) }
+.rf-remind { --err: #b3261e; --mute: #47464f; margin-top: 1.25em; padding-top: 1em; border-top: 1px solid #777 }
 .rf-remind h3 { margin: 0; font: 700 1.2em/1.3 Georgia, serif }
 .rf-remind label, .rf-remind legend { display: block; font-weight: 600 }
 .rf-remind .email { margin-top: 1em }
 .rf-remind input[type=email] {
   box-sizing: border-box; width: 100%; min-height: 2.75em; margin-top: .35em; padding: .5em .75em;
-  border: 2px solid var(--line); border-radius: .4em; font: inherit; color: var(--fg); background: var(--bg) }
+  border: 2px solid #777; border-radius: .4em; font: inherit; color: inherit; background: none }
 .rf-remind [aria-invalid=true] { border-color: var(--err) }
 .rf-remind fieldset { margin: 1em 0 0; padding: 0; border: 0 }
 .rf-remind legend { padding: 0 }
@@ -31,7 +32,7 @@
 .rf-remind .err { color: var(--err); font-weight: 600 }
 .rf-remind .err:empty { margin: 0 }  /* stays in the tree: a live region must exist before it speaks */
 .rf-remind .note { color: var(--mute); font-size: .875em }
-@media (prefers-color-scheme: dark) { .rf-remind { --err: #ffb4ab } }`);
+@media (prefers-color-scheme: dark) { .rf-remind { --err: #ffb4ab; --mute: #d5dded } }`);
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 
   const h = (tag, attrs, ...children) => {
