@@ -1,6 +1,6 @@
 /* Anonymous counts (impression, click, dismiss, snooze of campaign × variant × channel),
-   batched and sent with sendBeacon when the page is hidden, after 2 s or at 20. A string
-   body is text/plain: no CORS preflight. */
+   batched and sent with sendBeacon when the page is hidden, after 2 s or at 20 (so a batch
+   never holds more). A string body is text/plain: no CORS preflight. */
 
 import { link, playbook } from "./page.js";
 
@@ -11,7 +11,7 @@ let quiet; // an editor's preview counts nothing
 export const flush = () => {
   clearTimeout(timer);
   timer = 0;
-  while (queue.length) navigator.sendBeacon(link(playbook.endpoints.events), JSON.stringify({ events: queue.splice(0, 20) }));
+  if (queue.length) navigator.sendBeacon(link(playbook.endpoints.events), JSON.stringify({ events: queue.splice(0) }));
 };
 
 export const eventsStart = (preview) => {
