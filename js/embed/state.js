@@ -15,15 +15,14 @@ let readOnly;
 // Capped, nothing expired or older than 90 days (throws on a malformed history).
 const statePrune = ({ seed, views = [], shown = {}, assigned = {}, dismissed = {}, snoozed = {}, geo, supporter }) => {
   const old = now - 90 * DAY;
-  const entries = Object.entries;
-  const until = (times) => Object.fromEntries(entries(times).filter(([, time]) => time > now));
+  const until = (times) => Object.fromEntries(Object.entries(times).filter(([, time]) => time > now));
   return {
     seed,
     views: views.filter((day) => day * DAY > old).slice(-500),
-    shown: Object.fromEntries(entries(shown)
+    shown: Object.fromEntries(Object.entries(shown)
       .map(([id, times]) => [id, times.filter((time) => time > old).slice(-50)])
       .filter(([, times]) => times.length)),
-    assigned: Object.fromEntries(entries(assigned).slice(-50)),
+    assigned: Object.fromEntries(Object.entries(assigned).slice(-50)),
     dismissed: until(dismissed),
     snoozed: until(snoozed),
     geo: geo?.at > old ? geo : undefined,
