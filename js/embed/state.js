@@ -64,7 +64,7 @@ export const supporterMarked = (state) => {
 
 // "dismiss" or "snooze": the campaign stays hidden for its dismissDays or snoozeDays.
 export const stateHide = (state, campaign, type) => {
-  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] = now + (campaign.frequency?.[type + "Days"] || 0) * DAY;
+  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] = now + campaign.frequency[type + "Days"] * DAY;
   stateSave(state);
 };
 
