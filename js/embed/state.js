@@ -56,8 +56,9 @@ export const supporterMarked = (state) => {
   let cookie;
   if (isSupporter(token, now)) state.supporter = token;
   try {
-    cookie = document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1];
-    if (token != null) history.replaceState(history.state, "", location.pathname + location.search);
+    // "a=1; b=2" read as "a=1&b=2": the mark, a signed token, is URL-safe
+    cookie = new URLSearchParams(document.cookie.replace(/; /g, "&")).get("readerfund_supporter");
+    if (token != null) history.replaceState(history.state, "", location.href.split("#")[0]);
   } catch {} // a sandboxed or opaque-origin document: no cookie to read, the address stays
   return isSupporter(state.supporter, now) || isSupporter(cookie, now);
 };
