@@ -1,6 +1,7 @@
 /* Anonymous counts (impression, click, dismiss, snooze of campaign × variant × channel),
-   batched and sent with sendBeacon when the page is hidden, after 2 s or at 20. A string
-   body is text/plain: no CORS preflight. */
+   batched and sent with sendBeacon when the page is hidden, after 2 s or at 20 (so a batch
+   never holds more). A batch is a JSON list of [campaign, variant, channel, type]
+   (readerfund/events/services.py). A string body is text/plain: no CORS preflight. */
 
 import { link, playbook } from "./page.js";
 
@@ -11,7 +12,7 @@ let quiet; // an editor's preview counts nothing
 export const flush = () => {
   clearTimeout(timer);
   timer = 0;
-  while (queue.length) navigator.sendBeacon(link(playbook.endpoints.events), JSON.stringify({ events: queue.splice(0, 20) }));
+  if (queue.length) navigator.sendBeacon(link(playbook.endpoints.events), JSON.stringify(queue.splice(0)));
 };
 
 export const eventsStart = (preview) => {
@@ -19,10 +20,10 @@ export const eventsStart = (preview) => {
   document.addEventListener("visibilitychange", () => document.hidden && flush());
 };
 
-// No variant: the reader is in the campaign's control group.
+// No variant (null in the batch): the reader is in the campaign's control group.
 export const track = (campaign, variant, channel, type) => {
   if (quiet) return;
-  queue.push({ campaign: campaign.id, variant: variant?.id ?? "_holdout", channel, type });
+  queue.push([campaign.id, variant?.id, channel, type]);
   if (queue.length > 19) flush();
   else timer ||= setTimeout(flush, 2000);
 };

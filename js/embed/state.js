@@ -15,15 +15,14 @@ let readOnly;
 // Capped, nothing expired or older than 90 days (throws on a malformed history).
 const statePrune = ({ seed, views = [], shown = {}, assigned = {}, dismissed = {}, snoozed = {}, geo, supporter }) => {
   const old = now - 90 * DAY;
-  const entries = Object.entries;
-  const until = (times) => Object.fromEntries(entries(times).filter(([, time]) => time > now));
+  const until = (times) => Object.fromEntries(Object.entries(times).filter(([, time]) => time > now));
   return {
     seed,
     views: views.filter((day) => day * DAY > old).slice(-500),
-    shown: Object.fromEntries(entries(shown)
+    shown: Object.fromEntries(Object.entries(shown)
       .map(([id, times]) => [id, times.filter((time) => time > old).slice(-50)])
       .filter(([, times]) => times.length)),
-    assigned: Object.fromEntries(entries(assigned).slice(-50)),
+    assigned: Object.fromEntries(Object.entries(assigned).slice(-50)),
     dismissed: until(dismissed),
     snoozed: until(snoozed),
     geo: geo?.at > old ? geo : undefined,
@@ -57,15 +56,16 @@ export const supporterMarked = (state) => {
   let cookie;
   if (isSupporter(token, now)) state.supporter = token;
   try {
-    cookie = document.cookie.match(/(?:^|; )readerfund_supporter=([^;]+)/)?.[1];
-    if (token != null) history.replaceState(history.state, "", location.pathname + location.search);
+    // "a=1; b=2" read as "a=1&b=2": the mark, a signed token, is URL-safe
+    cookie = new URLSearchParams(document.cookie.replace(/; /g, "&")).get("readerfund_supporter");
+    if (token != null) history.replaceState(history.state, "", location.href.split("#")[0]);
   } catch {} // a sandboxed or opaque-origin document: no cookie to read, the address stays
   return isSupporter(state.supporter, now) || isSupporter(cookie, now);
 };
 
 // "dismiss" or "snooze": the campaign stays hidden for its dismissDays or snoozeDays.
 export const stateHide = (state, campaign, type) => {
-  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] = now + (campaign.frequency?.[type + "Days"] || 0) * DAY;
+  state[type === "dismiss" ? "dismissed" : "snoozed"][campaign.id] = now + campaign.frequency[type + "Days"] * DAY;
   stateSave(state);
 };
 

@@ -32,6 +32,7 @@ class EventKey:
 
 SLUG = re.compile(r"[a-z0-9_][a-z0-9_-]{0,59}")
 CHANNELS = frozenset({"banner", "header", "ask"})
+EVENT_FIELDS = ("campaign", "variant", "channel", "type")  # an event's items, in order
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,21 @@ class ParsedBatch:
 def events_parse(payload: Any, *, known: dict[str, tuple[str, frozenset[str]]]) -> ParsedBatch:
     """Checks a reported batch; `known` maps each live campaign to its channel and variants.
 
+    A batch is a list of events, each `[campaign, variant, channel, type]`; the variant is
+    null for a reader held out as the campaign's control (counted as `_holdout`).
     A malformed event rejects the whole batch, so a client bug shows at once instead of
     being half-counted. A well-formed event of a campaign that has just left the playbook
     (a reader's cached copy is up to a few minutes old) is ignored, not an error.
     """
-    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
-        raise EventBatchError('expected {"events": [...]}')
-    events = payload["events"]
-    if not 1 <= len(events) <= MAX_EVENTS_PER_BATCH:
-        raise EventBatchError(f"a batch holds 1 to {MAX_EVENTS_PER_BATCH} events")
+    if not isinstance(payload, list) or not 1 <= len(payload) <= MAX_EVENTS_PER_BATCH:
+        raise EventBatchError(f"expected a list of 1 to {MAX_EVENTS_PER_BATCH} events")
     counted, ignored = [], 0
-    for index, event in enumerate(events):
-        if not isinstance(event, dict):
-            raise EventBatchError(f"events[{index}]: expected an object")
-        fields = {name: event.get(name) for name in ("campaign", "variant", "channel", "type")}
+    for index, event in enumerate(payload):
+        if not isinstance(event, list) or len(event) != len(EVENT_FIELDS):
+            raise EventBatchError(f"events[{index}]: expected [{', '.join(EVENT_FIELDS)}]")
+        fields = dict(zip(EVENT_FIELDS, event, strict=True))
+        if fields["variant"] is None:
+            fields["variant"] = HOLDOUT_VARIANT
         for name in ("campaign", "variant"):
             value = fields[name]
             if not isinstance(value, str) or not SLUG.fullmatch(value):
@@ -66,7 +68,7 @@ def events_parse(payload: Any, *, known: dict[str, tuple[str, frozenset[str]]]) 
             raise EventBatchError(f"events[{index}].channel: one of {', '.join(sorted(CHANNELS))}")
         if not isinstance(fields["type"], str) or fields["type"] not in EVENT_TYPES:
             raise EventBatchError(f"events[{index}].type: one of {', '.join(sorted(EVENT_TYPES))}")
-        key = EventKey(**{name: str(value) for name, value in fields.items()})
+        key = EventKey(**fields)
         if key.variant == HOLDOUT_VARIANT and key.type != EventType.IMPRESSION:
             raise EventBatchError(f"events[{index}]: the control group only has impressions")
         channel, variants = known.get(key.campaign, ("", frozenset()))

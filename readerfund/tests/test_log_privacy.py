@@ -40,7 +40,7 @@ def _request(
         "127.0.0.1", port, timeout=10, source_address=(source, 0)
     )
     try:
-        body = '{"events": []}' if method == "POST" else None
+        body = "[]" if method == "POST" else None
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         response.read()

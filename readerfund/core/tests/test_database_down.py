@@ -64,10 +64,7 @@ def test_the_manage_link_request_answers_503(browser, database_down):
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        (
-            "/api/events",
-            {"events": [{"campaign": "a", "variant": "b", "channel": "ask", "type": "click"}]},
-        ),
+        ("/api/events", [["a", "b", "ask", "click"]]),
         ("/api/reminders", {"email": "reader@example.org", "when": "next-month"}),
     ],
 )

@@ -21,13 +21,10 @@ def live_campaign():
 
 
 def _event(**overrides):
-    return {
-        "campaign": "ask-one",
-        "variant": "a",
-        "channel": "ask",
-        "type": "impression",
-        **overrides,
-    }
+    """One event as the embed reports it: [campaign, variant, channel, type]."""
+    fields = {"campaign": "ask-one", "variant": "a", "channel": "ask", "type": "impression"}
+    fields.update(overrides)
+    return [fields["campaign"], fields["variant"], fields["channel"], fields["type"]]
 
 
 def _post(client, payload, **headers):
@@ -43,30 +40,29 @@ def _counts():
 def test_a_batch_is_aggregated_per_campaign_variant_and_type(client):
     response = _post(
         client,
-        {
-            "events": [
-                _event(),
-                _event(),
-                _event(variant="b"),
-                _event(type="click"),
-                _event(variant="_holdout"),
-            ]
-        },
+        [
+            _event(),
+            _event(),
+            _event(variant="b"),
+            _event(type="click"),
+            _event(variant=None),  # a reader held out as the control
+            _event(variant="_holdout"),
+        ],
     )
 
     assert response.status_code == 200
-    assert response.json() == {"counted": 5, "ignored": 0}
+    assert response.json() == {"counted": 6, "ignored": 0}
     assert _counts() == {
         ("ask-one", "a", "impression"): 2,
         ("ask-one", "b", "impression"): 1,
         ("ask-one", "a", "click"): 1,
-        ("ask-one", "_holdout", "impression"): 1,
+        ("ask-one", "_holdout", "impression"): 2,
     }
 
 
 def test_counts_accumulate_across_batches(client):
     for _ in range(3):
-        _post(client, {"events": [_event(type="dismiss")]})
+        _post(client, [_event(type="dismiss")])
     assert _counts() == {("ask-one", "a", "dismiss"): 3}
 
 
@@ -80,12 +76,16 @@ def test_the_table_holds_no_reader_identifier():
     [
         (b"not json", "must be JSON"),
         (b"[" * 3000, "must be JSON"),  # deeper than Python parses
-        ({"events": []}, "1 to 50"),
-        ({"events": [_event()] * 51}, "1 to 50"),
-        ({"events": [_event(type="purchase")]}, "events[0].type"),
-        ({"events": [_event(), _event(campaign="<script>")]}, "events[1].campaign"),
-        ({"events": [_event(channel="popup")]}, "events[0].channel"),
-        ({"events": [_event(variant="_holdout", type="click")]}, "only has impressions"),
+        ([], "1 to 50"),
+        ([_event()] * 51, "1 to 50"),
+        ({"events": [_event()]}, "expected a list"),  # the shape before the list
+        ([_event(type="purchase")], "events[0].type"),
+        ([_event(), _event(campaign="<script>")], "events[1].campaign"),
+        ([_event(channel="popup")], "events[0].channel"),
+        ([_event(variant=None, type="click")], "only has impressions"),
+        ([_event(variant="_holdout", type="click")], "only has impressions"),
+        ([_event()[:3]], "events[0]: expected [campaign, variant, channel, type]"),
+        ([{"campaign": "ask-one"}], "events[0]: expected"),
         ([1, 2], "expected"),
     ],
 )
@@ -106,7 +106,7 @@ def test_a_channel_or_type_that_is_not_a_string_is_a_400_with_cors_headers(
     settings.READERFUND_EMBED_ORIGINS = ["https://news.example"]
 
     # when it reports an event whose channel or type is a list, an object or a number
-    response = _post(client, {"events": [_event(**{field: value})]}, Origin="https://news.example")
+    response = _post(client, [_event(**{field: value})], Origin="https://news.example")
 
     # then the batch is refused with a message the page's script may read, nothing counted
     assert response.status_code == 400
@@ -116,7 +116,7 @@ def test_a_channel_or_type_that_is_not_a_string_is_a_400_with_cors_headers(
 
 
 def test_events_of_a_campaign_no_longer_live_are_ignored_not_errors(client):
-    response = _post(client, {"events": [_event(), _event(campaign="gone-yesterday")]})
+    response = _post(client, [_event(), _event(campaign="gone-yesterday")])
     assert response.json() == {"counted": 1, "ignored": 1}
 
 
@@ -132,8 +132,8 @@ def test_only_get_and_post_methods(client):
 def test_origins_outside_the_allowlist_are_refused(client, settings):
     settings.READERFUND_EMBED_ORIGINS = ["https://news.example", "https://mirror.example"]
 
-    allowed = _post(client, {"events": [_event()]}, Origin="https://mirror.example")
-    refused = _post(client, {"events": [_event()]}, Origin="https://evil.example")
+    allowed = _post(client, [_event()], Origin="https://mirror.example")
+    refused = _post(client, [_event()], Origin="https://evil.example")
 
     assert allowed.status_code == 200
     assert allowed["Access-Control-Allow-Origin"] == "https://mirror.example"
@@ -149,7 +149,7 @@ def test_concurrent_batches_lose_no_increment(settings):
     def report():
         client = Client()
         for _ in range(25):
-            assert _post(client, {"events": [_event()] * 20}).status_code == 200
+            assert _post(client, [_event()] * 20).status_code == 200
         connection.close()
 
     threads = [threading.Thread(target=report) for _ in range(8)]
