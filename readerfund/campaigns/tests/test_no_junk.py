@@ -171,6 +171,7 @@ def test_the_goal_figure_shows_once_in_a_message_whose_copy_states_it(host_page)
         "id": "v",
         "heading": "No ads",
         "bodyHtml": "<p>{goalRaised} of {goalTarget} is covered this month.</p>",
+        "highlight": "",
         "cta": {"label": "Support us", "url": "/give/"},
         "ticker": True,
     }
