@@ -24,18 +24,14 @@ export const fill = (text, values) => {
   return missing ? null : out;
 };
 
-// The copy's body, sanitized by the server (only p, em, strong, a, ul, ol, li, br; only
-// href) and shipped in the same file as this code. Parsed inert (a template); a top-level
-// part with a placeholder lacking a value is left out, the rest filled in one pass (the
-// values are numbers and formatted money, never markup; an href has no braces: the server
-// escapes them).
-const copyBody = (html, values) => {
+// The copy's body: its top-level blocks (paragraphs, lists), sanitized by the server (only
+// p, em, strong, a, ul, ol, li, br; only href) and shipped in the same file as this code.
+// A block with a placeholder lacking its value is left out (fill's null joins as ""); the
+// values are numbers and formatted money, never markup. Parsed inert (a template).
+const copyBody = (blocks, values) => {
   const inert = el("template", {});
-  inert.innerHTML = html;
-  for (const part of [...inert.content.childNodes]) if (fill(part.textContent, values) == null) part.remove();
-  const filled = fill(inert.innerHTML, values);
-  inert.innerHTML = filled;
-  return filled && el("div", { class: "body" }, inert.content);
+  inert.innerHTML = blocks.map((block) => fill(block, values)).join("");
+  return inert.innerHTML && el("div", { class: "body" }, inert.content);
 };
 
 /* The message of `channel` for campaign × variant. values: the placeholders' values; marks:
@@ -57,13 +53,12 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
   const title = heading && el("h2", {}, heading);
   const figure = variant.ticker && fill(labels.goal, values); // null without a goal
   const copy = [
-    copyBody(variant.bodyHtml, values),
+    copyBody(variant.body, values),
     highlight && el("p", { class: "hl" }, highlight),
     // the ask's bar (a banner draws none; past 100 % it stays full): hidden from screen
     // readers, the text says it
     channel === "ask" && figure && el("progress", { max: 100, value: values.goalPercent, "aria-hidden": true }),
-    // The goal figure once per message: the ticker's line only where the copy has none.
-    figure && !/\{goal/.test(variant.heading + variant.bodyHtml + variant.highlight) && el("p", { class: "tick" }, figure),
+    variant.tickerLine && figure && el("p", { class: "tick" }, figure),
   ];
 
   if (channel === "header") {
@@ -115,6 +110,6 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
     frequency && amountGroup, el("p", {}, cta),
     // every mark has its label (test_playbook)
     marks[0] && el("ul", { class: "marks", "aria-label": labels.methods }, ...marks.map((mark) => el("li", {}, labels.marks[mark]))),
-    secondary && el("button", { class: "sec", onclick: () => act(secondary.kind === "remind" ? "snooze" : "dismiss") },
+    secondary && el("button", { class: "sec", onclick: () => act(secondary.act) },
       secondary.label));
 };

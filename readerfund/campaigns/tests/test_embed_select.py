@@ -27,7 +27,7 @@ DAY = 86400
 NOW = 1_795_000_000  # 2026-11-18, a Wednesday
 CHANNELS = ("banner", "header", "ask")
 EMPTY_PLAYBOOK = {
-    "version": 2,
+    "version": 3,
     "endpoints": {"events": "/api/events", "geo": "/api/geo", "preview": "/api/preview"},
     "needsCountry": False,
     "goal": None,
@@ -580,10 +580,10 @@ ASK = {
     "id": "a",
     "weight": 1,
     "heading": "Support us",
-    "bodyHtml": "<p>Copy</p>",
+    "body": ["<p>Copy</p>"],
     "highlight": "",
     "cta": {"label": "Give", "url": "https://support.example.org/give/"},
-    "secondary": {"kind": "remind", "label": "Later"},
+    "secondary": {"act": "snooze", "label": "Later"},
     "currency": "USD",
     "amounts": {
         "one_off": {"choices": [500, 1000], "default": 1000},
@@ -593,6 +593,7 @@ ASK = {
     "frequency": "monthly",
     "paymentMarks": ["visa", "bank"],
     "ticker": False,
+    "tickerLine": False,
 }
 
 
