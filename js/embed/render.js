@@ -9,7 +9,7 @@ import { labels, link, money } from "./page.js";
 export const el = (tag, attrs, ...children) => {
   const node = document.createElement(tag);
   for (const name in attrs) {
-    if (name == "onclick") node[name] = attrs[name];
+    if (name === "onclick") node[name] = attrs[name];
     else node.setAttribute(name, attrs[name]);
   }
   node.append(...children.filter(Boolean));
