@@ -58,6 +58,7 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
     // the ask's bar (a banner draws none; past 100 % it stays full): hidden from screen
     // readers, the text says it
     channel === "ask" && figure && el("progress", { max: 100, value: values.goalPercent, "aria-hidden": true }),
+    // its line, where the copy does not state the figure (the server compiles tickerLine)
     variant.tickerLine && figure && el("p", { class: "tick" }, figure),
   ];
 
