@@ -4,36 +4,34 @@
 
 import { labels, link, money } from "./page.js";
 
-// Only nodes and non-empty strings become children; anything else is left out.
+// A child without its data (null, false, "", 0) is left out. The one handler used, onclick,
+// is set as a property; every other attribute as given.
 export const el = (tag, attrs, ...children) => {
   const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (/^on/.test(name)) node[name] = value;
-    else if (value != null) node.setAttribute(name, value);
+  for (const name in attrs) {
+    if (name === "onclick") node[name] = attrs[name];
+    else node.setAttribute(name, attrs[name]);
   }
-  node.append(...children.filter((child) => child instanceof Node || (typeof child === "string" && child)));
+  node.append(...children.filter(Boolean));
   return node;
 };
 
 // null if a placeholder has no value (the server allows only known names): its element is
-// left out.
+// left out. The server sends every text as a string ("" for none).
 export const fill = (text, values) => {
   let missing;
-  const out = String(text ?? "").replace(/\{(\w+)\}/g, (_, key) => values[key] ?? ((missing = 1), ""));
+  const out = text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? ((missing = 1), ""));
   return missing ? null : out;
 };
 
-// The copy's body, sanitized by the server (only p, em, strong, a, ul, ol, li, br; only
-// href) and shipped in the same file as this code. Parsed inert (a template), its text
-// filled; a top-level part with a placeholder lacking a value is left out.
-const copyBody = (html, values) => {
+// The copy's body: its top-level blocks (paragraphs, lists), sanitized by the server (only
+// p, em, strong, a, ul, ol, li, br; only href) and shipped in the same file as this code.
+// A block with a placeholder lacking its value is left out (fill's null joins as ""); the
+// values are numbers and formatted money, never markup. Parsed inert (a template).
+const copyBody = (blocks, values) => {
   const inert = el("template", {});
-  inert.innerHTML = html || "";
-  const body = inert.content;
-  for (const part of [...body.childNodes]) if (fill(part.textContent, values) == null) part.remove();
-  for (const texts = document.createTreeWalker(body, NodeFilter.SHOW_TEXT); texts.nextNode();)
-    texts.currentNode.data = fill(texts.currentNode.data, values);
-  return body.childNodes.length ? el("div", { class: "body" }, body) : null;
+  inert.innerHTML = blocks.map((block) => fill(block, values)).join("");
+  return inert.innerHTML && el("div", { class: "body" }, inert.content);
 };
 
 /* The message of `channel` for campaign × variant. values: the placeholders' values; marks:
@@ -55,10 +53,13 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
   const title = heading && el("h2", {}, heading);
   const figure = variant.ticker && fill(labels.goal, values); // null without a goal
   const copy = [
-    copyBody(variant.bodyHtml, values),
+    copyBody(variant.body, values),
     highlight && el("p", { class: "hl" }, highlight),
-    // The goal figure once per message: the ticker's line only where the copy has none.
-    figure && !/\{goal/.test(variant.heading + variant.bodyHtml + variant.highlight) && el("p", { class: "tick" }, figure),
+    // the ask's bar (a banner draws none; past 100 % it stays full): hidden from screen
+    // readers, the text says it
+    channel === "ask" && figure && el("progress", { max: 100, value: values.goalPercent, "aria-hidden": true }),
+    // its line, where the copy does not state the figure (the server compiles tickerLine)
+    variant.tickerLine && figure && el("p", { class: "tick" }, figure),
   ];
 
   if (channel === "header") {
@@ -70,7 +71,7 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
     const more = el("button", { class: "open", "aria-expanded": false, onclick: () => {
       const opened = box.classList.toggle("opened");
       more.setAttribute("aria-expanded", opened);
-      box.getRootNode().host.classList.toggle("opened", opened);
+      box.parentNode.host.classList.toggle("opened", opened); // the box's shadow root's host
     } }, labels.more);
     const box = region(el("div", { class: "in" }, title, el("div", { class: "more" }, ...copy),
       el("p", { class: "act" }, cta), more), close);
@@ -80,40 +81,36 @@ export const messageRender = (campaign, variant, channel, values, marks, act) =>
   // The ask: toggles for the frequencies and amounts the server compiled for the variant's
   // currency (in display order, variant.frequency preselected); the call to action carries
   // the choice.
-  const amounts = variant.amounts || {};
+  const amounts = variant.amounts;
   const frequencies = Object.keys(amounts);
   const price = (minor) => money(minor, variant.currency);
   const amountGroup = el("div", {});
   let frequency;
-  let amount;
-  const update = () => {
-    cta.textContent = labels.give[frequency].replace("{amount}", price(amount));
-    cta.href = link(variant.cta.url, { amount, frequency, currency: variant.currency, ...attribution });
-  };
-  // A group of toggle buttons, one pressed; a choice updates the call to action.
+  // A group of toggle buttons, one pressed; a choice is passed to choose.
   const options = (name, list, pressed, label, choose) =>
     el("div", { class: "opts", role: "group", "aria-label": name }, ...list.map((choice) =>
-      el("button", { "aria-pressed": choice === pressed, onclick: (event) => {
-        for (const button of event.target.parentNode.children) button.setAttribute("aria-pressed", button === event.target);
+      el("button", { "aria-pressed": choice === pressed, onclick() { // this: the button
+        for (const button of this.parentNode.children) button.setAttribute("aria-pressed", button === this);
         choose(choice);
-        update();
       } }, label(choice))));
+  // The call to action carries the choice.
+  const amountSet = (amount) => {
+    cta.textContent = fill(labels.give[frequency], { amount: price(amount) });
+    cta.href = link(variant.cta.url, { amount, frequency, currency: variant.currency, ...attribution });
+  };
   const frequencySet = (chosen) => {
     frequency = chosen;
-    amount = amounts[chosen].default;
-    amountGroup.replaceChildren(options(labels.amount, amounts[chosen].choices, amount, price, (choice) => (amount = choice)));
+    const offered = amounts[chosen];
+    amountSet(offered.default);
+    amountGroup.replaceChildren(options(labels.amount, offered.choices, offered.default, price, amountSet));
   };
-  if (amounts[variant.frequency]) {
-    frequencySet(variant.frequency);
-    update();
-  }
+  if (variant.frequency) frequencySet(variant.frequency);
   const secondary = variant.secondary;
-  return region(title, copy[0], copy[1],
-    figure && el("progress", { max: 100, value: Math.min(values.goalPercent, 100), "aria-hidden": true }),
-    copy[2],
+  return region(title, ...copy,
     frequencies[1] && options(labels.often, frequencies, frequency, (choice) => labels.freq[choice], frequencySet),
     frequency && amountGroup, el("p", {}, cta),
-    marks[0] && el("ul", { class: "marks", "aria-label": labels.methods }, ...marks.map((mark) => el("li", {}, labels.marks[mark] || mark))),
-    secondary && el("button", { class: "sec", onclick: () => act(secondary.kind === "remind" ? "snooze" : "dismiss") },
+    // every mark has its label (test_playbook)
+    marks[0] && el("ul", { class: "marks", "aria-label": labels.methods }, ...marks.map((mark) => el("li", {}, labels.marks[mark]))),
+    secondary && el("button", { class: "sec", onclick: () => act(secondary.act) },
       secondary.label));
 };

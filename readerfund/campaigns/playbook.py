@@ -34,12 +34,13 @@ from readerfund.core.playbook_parts import (
     playbook_sections,
     playbook_weights,
 )
-from readerfund.core.richtext import copy_to_html, plain_text
+from readerfund.core.richtext import copy_to_html_blocks, plain_text
 from readerfund.payments.models import Frequency
 
 # 2: strings; an ask's amounts compiled for its currency; no secondary action is null.
 # 3: the schedule in unix seconds; open bounds left out; codes in one case; only variants
-# with a weight; campaigns highest priority first; supporters as a list of statuses.
+# with a weight; campaigns highest priority first; supporters as a list of statuses; the
+# body in blocks; tickerLine; the secondary action names the embed's act.
 PLAYBOOK_VERSION = 3
 CACHE_KEY = f"readerfund:playbook:v{PLAYBOOK_VERSION}"
 # How stale another app server's copy may be after an editor saves (seconds). Within one
@@ -122,22 +123,31 @@ def _ask_amounts(variant: Variant) -> dict[str, dict[str, Any]]:
 
 def variant_document(variant: Variant, *, weight: float | None = None) -> dict[str, Any]:
     amounts = _ask_amounts(variant)
+    heading, highlight = plain_text(variant.heading), plain_text(variant.highlight)
+    body = copy_to_html_blocks(variant.body)
     return {
         "id": variant.key,
         "weight": variant.weight if weight is None else weight,
-        "heading": plain_text(variant.heading),
-        "bodyHtml": copy_to_html(variant.body),
-        "highlight": plain_text(variant.highlight),
+        "heading": heading,
+        "body": body,
+        "highlight": highlight,
         "cta": {"label": plain_text(variant.cta_label), "url": variant.cta_url},
+        # act: what the embed records, "snooze" (remind me later) or "dismiss"
         "secondary": None
         if variant.secondary == SecondaryAction.NONE
-        else {"kind": variant.secondary, "label": plain_text(variant.secondary_label)},
+        else {
+            "act": "snooze" if variant.secondary == SecondaryAction.REMIND else "dismiss",
+            "label": plain_text(variant.secondary_label),
+        },
         "currency": variant.currency,
         "amounts": amounts,
         # preselected: monthly where offered
         "frequency": "monthly" if "monthly" in amounts else next(iter(amounts), None),
         "paymentMarks": split_list(variant.payment_marks),
         "ticker": variant.ticker,
+        # the goal figure is written once per message: the ticker's line only where the
+        # copy does not state it
+        "tickerLine": variant.ticker and "{goal" not in "".join([heading, *body, highlight]),
     }
 
 

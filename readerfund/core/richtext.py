@@ -54,19 +54,30 @@ def _unspoof_links(tokens: list[Token]) -> None:
                     inner.content = host or inner.content
 
 
-def copy_to_html(source: str) -> str:
-    """Sanitized HTML for an editor's Markdown copy (safe to insert into any page)."""
+def copy_to_html_blocks(source: str) -> list[str]:
+    """Sanitized HTML for an editor's Markdown copy, one string per top-level block (a
+    paragraph, a list), each safe to insert into any page: the embed leaves out a block
+    whose placeholder has no value. A placeholder's braces survive in text only (in a
+    link's address they are percent-encoded)."""
     tokens = _markdown.parse(source)
     _unspoof_links(tokens)
-    rendered = _markdown.renderer.render(tokens, _markdown.options, {})
-    return nh3.clean(
-        rendered,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    ).strip()
+    blocks, start = [], 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting < 1:  # a top-level block closes
+            blocks.append(tokens[start : index + 1])
+            start = index + 1
+    sanitized = (
+        nh3.clean(
+            _markdown.renderer.render(block, _markdown.options, {}),
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=ALLOWED_SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        ).strip()
+        for block in blocks
+    )
+    return [html for html in sanitized if html]
 
 
 def plain_text(source: str) -> str:

@@ -23,8 +23,7 @@ def campaign_create(
         Variant.objects.create(
             campaign=campaign,
             key=key,
-            heading=f"{slug} {key} heading",
-            **(variant_fields or {}),
+            **{"heading": f"{slug} {key} heading", **(variant_fields or {})},
         )
     return campaign
 

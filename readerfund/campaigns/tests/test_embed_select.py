@@ -621,10 +621,10 @@ ASK = {
     "id": "a",
     "weight": 1,
     "heading": "Support us",
-    "bodyHtml": "<p>Copy</p>",
+    "body": ["<p>Copy</p>"],
     "highlight": "",
     "cta": {"label": "Give", "url": "https://support.example.org/give/"},
-    "secondary": {"kind": "remind", "label": "Later"},
+    "secondary": {"act": "snooze", "label": "Later"},
     "currency": "USD",
     "amounts": {
         "one_off": {"choices": [500, 1000], "default": 1000},
@@ -634,6 +634,7 @@ ASK = {
     "frequency": "monthly",
     "paymentMarks": ["visa", "bank"],
     "ticker": False,
+    "tickerLine": False,
 }
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, Route
 
 from readerfund.campaigns.files import campaigns_load
 from readerfund.campaigns.playbook import embed_bundle, embed_strings, playbook_document
-from readerfund.campaigns.tests.factories import targeting_everyone
+from readerfund.campaigns.tests.factories import campaign_create, targeting_everyone
 from readerfund.demo.services import DEMO_CAMPAIGNS
 from readerfund.payments.registry import payment_marks_by_country
 
@@ -138,21 +138,23 @@ variants = st.fixed_dictionaries(
         "id": st.just("v"),
         "weight": st.just(1),
         "heading": st.one_of(st.just(""), text, st.just("{goalRaised} raised")),
-        "bodyHtml": st.one_of(
-            st.just(""),
-            text.map(lambda t: f"<p>{t}</p>"),
-            st.just("<p>{goalPercent}% of {goalTarget}</p>"),
+        "body": st.one_of(
+            st.just([]),
+            text.map(lambda t: [f"<p>{t}</p>"]),
+            text.map(lambda t: [f"<p>{t}</p>", "<p>{goalPercent}% of {goalTarget}</p>"]),
+            st.just(["<p>{goalPercent}% of {goalTarget}</p>"]),
         ),
         "highlight": st.one_of(st.just(""), text),
         "cta": st.fixed_dictionaries({"label": text, "url": st.just("/give/")}),
         "secondary": st.one_of(
             st.none(),
-            st.fixed_dictionaries({"kind": st.sampled_from(["remind", "dismiss"]), "label": text}),
+            st.fixed_dictionaries({"act": st.sampled_from(["snooze", "dismiss"]), "label": text}),
         ),
         "currency": st.just("USD"),
         "amounts": st.one_of(st.just({}), amounts),
         "paymentMarks": st.one_of(st.just([]), st.just(["visa", "bank"])),
         "ticker": st.booleans(),
+        "tickerLine": st.booleans(),
     }
 ).map(lambda v: {**v, "frequency": "monthly" if v["amounts"] else None})
 
@@ -170,28 +172,26 @@ def test_no_generated_message_shows_junk(host_page, channel, variant, goal, lang
     assert junk_in(rendered) == []
 
 
-def test_the_goal_figure_shows_once_in_a_message_whose_copy_states_it(host_page):
-    # given a banner whose copy states the figure, with the ticker on
-    variant = {
-        "id": "v",
-        "weight": 1,
-        "heading": "No ads",
-        "bodyHtml": "<p>{goalRaised} of {goalTarget} is covered this month.</p>",
-        "highlight": "",
-        "cta": {"label": "Support us", "url": "/give/"},
-        "secondary": None,
-        "currency": "USD",
-        "amounts": {},
-        "frequency": None,
-        "paymentMarks": [],
-        "ticker": True,
-    }
-    campaign = {"id": "goal", "channel": "banner", "priority": 1, **SHOWN_ALWAYS}
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["banner", "ask"])
+def test_the_goal_figure_shows_once_in_a_message_whose_copy_states_it(host_page, channel):
+    # given a message whose copy states the figure, with the ticker on, as the server compiles it
+    campaign_create(
+        slug="goal",
+        channel=channel,
+        variant_fields={
+            "heading": "No ads",
+            "body": "{goalRaised} of {goalTarget} is covered this month.",
+            "ticker": True,
+        },
+    )
+    [campaign] = playbook_document()["campaigns"]
+    playbook = alone(BASE, campaign, campaign["variants"][0], SOME_RAISED)
 
-    rendered = rendered_messages(host_page, alone(BASE, campaign, variant, SOME_RAISED), "en")
+    rendered = rendered_messages(host_page, playbook, "en")
 
     # then "$4 of $10,000" is read once, not twice (the ticker's line is left out; a banner
     # draws no bar, an ask keeps it)
     text = " ".join(value for kind, value in rendered if kind == "text")
     assert text.count("$4") == 1
-    assert host_page.locator("progress").count() == 0
+    assert host_page.locator("progress").count() == (channel == "ask")

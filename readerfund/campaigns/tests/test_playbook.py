@@ -112,8 +112,8 @@ def test_copy_is_sanitized_when_compiled(client):
         variant_fields={"body": "<script>alert(1)</script> [x](javascript:alert(1))"},
     )
     variant = json.loads(client.get("/api/playbook.json").content)["campaigns"][0]["variants"][0]
-    assert "<script" not in variant["bodyHtml"]  # shown as text, escaped
-    assert "href" not in variant["bodyHtml"]  # the javascript: link is not a link
+    assert "<script" not in "".join(variant["body"])  # shown as text, escaped
+    assert "href" not in "".join(variant["body"])  # the javascript: link is not a link
 
 
 def test_needs_country_only_when_a_campaign_targets_countries(client):
@@ -224,6 +224,41 @@ def test_an_ask_carries_its_amounts_compiled_for_its_currency(client):
     }
     assert variant["currency"] == "USD" and variant["frequency"] == "one_off"
     assert variant["secondary"] is None  # no secondary action
+
+
+@pytest.mark.parametrize(
+    ("copy", "line"),
+    [
+        ({"body": "Our costs."}, True),
+        ({"body": "Our costs.\n\nWe have {goalRaised}."}, False),
+        ({"heading": "{goalPercent}% there"}, False),
+        ({"highlight": "Only {goalGap} to go"}, False),
+    ],
+)
+def test_the_ticker_writes_its_figure_only_where_the_copy_does_not(client, copy, line):
+    campaign_create(slug="ask", channel="ask", variant_fields={"ticker": True, **copy})
+
+    variant = _playbook(client)["campaigns"][0]["variants"][0]
+
+    # the figure is written once per message: the ticker keeps its bar, its line only if
+    # the copy has none
+    assert variant["ticker"] is True and variant["tickerLine"] is line
+
+
+def test_a_variant_carries_its_copy_in_blocks_and_its_secondary_act(client):
+    campaign_create(
+        slug="ask",
+        channel="ask",
+        variant_fields={"body": "One {goalGap}.\n\n- two\n- three", "secondary": "remind"},
+    )
+
+    variant = _playbook(client)["campaigns"][0]["variants"][0]
+
+    # each top-level block apart, so that the embed can leave one out
+    assert variant["body"] == ["<p>One {goalGap}.</p>", "<ul>\n<li>two</li>\n<li>three</li>\n</ul>"]
+    # what the embed records: "remind me later" snoozes
+    assert variant["secondary"]["act"] == "snooze"
+    assert variant["tickerLine"] is False  # no ticker
 
 
 def test_a_build_stored_by_a_release_with_another_format_is_rebuilt(client):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from readerfund.core.richtext import copy_to_html, plain_text
+from readerfund.core.richtext import copy_to_html_blocks, plain_text
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -29,6 +29,10 @@ HOSTILE = [
 
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "br"}
+
+
+def copy_to_html(source: str) -> str:
+    return "".join(copy_to_html_blocks(source))
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
@@ -56,6 +60,18 @@ def test_the_markdown_subset_renders():
 
 def test_placeholders_pass_through_untouched():
     assert copy_to_html("{goalRaised} of {goalTarget}") == "<p>{goalRaised} of {goalTarget}</p>"
+
+
+def test_each_top_level_block_is_its_own_html():
+    # so that the embed can leave out a block whose placeholder has no value
+    source = "We need {goalGap}.\n\n- one\n- two\n   1. nested\n\n[Why](https://news.example/{x})"
+    assert copy_to_html_blocks(source) == [
+        "<p>We need {goalGap}.</p>",
+        "<ul>\n<li>one</li>\n<li>two\n<ol>\n<li>nested</li>\n</ol>\n</li>\n</ul>",
+        # braces in an address are encoded: the embed fills placeholders in text only
+        '<p><a href="https://news.example/%7Bx%7D" rel="noopener noreferrer">Why</a></p>',
+    ]
+    assert copy_to_html_blocks("") == []
 
 
 @pytest.mark.parametrize(
