@@ -5,13 +5,13 @@
 import { CHANNELS, DAY, articleCount, explain, isSupporter, marksFor, select } from "./decide.js";
 import { eventsStart, flush, track } from "./events.js";
 import { get, labels, languageSet, link, locale, money, playbook } from "./page.js";
-import { askPlace, hostCreate, messageClose, placeWithoutShift, topPlace, watch } from "./place.js";
+import { askInsert, askPlace, hostCreate, messageClose, placeWithoutShift, topPlace, watch } from "./place.js";
 import { previewApply, previewFetch, previewToken } from "./preview-hook.js";
 import { el, messageRender } from "./render.js";
 import { stateHide, stateOpen, stateSave, stateShown, supporterMarked } from "./state.js";
 
 // What the page says of itself: the JSON in #readerfund-context, else its meta tags.
-const pageContext = () => {
+const pageContext = (place) => {
   let given = {};
   try {
     given = JSON.parse(document.getElementById("readerfund-context").textContent) || {};
@@ -23,7 +23,7 @@ const pageContext = () => {
     tags: given.tags || meta("tags")?.split(",").map((tag) => tag.trim()) || [],
     // A page that says nothing of itself but has a place for an ask is an article.
     pageType: given.pageType || meta("page-type") ||
-      (document.querySelector('meta[property="og:type"]')?.content === "article" || askPlace() ? "article" : "other"),
+      (document.querySelector('meta[property="og:type"]')?.content === "article" || place ? "article" : "other"),
     // the layout viewport's width, as the CSS breakpoints see it (not pinch zoom)
     device: innerWidth < 640 ? "mobile" : innerWidth < 1024 ? "tablet" : "desktop",
   };
@@ -45,7 +45,8 @@ function run() {
   const now = Math.floor(Date.now() / 1000);
   const preview = previewToken();
   const state = stateOpen(now, preview);
-  const context = pageContext();
+  const place = askPlace();
+  const context = pageContext(place);
   context.supporter = supporterMarked(state);
   if (context.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
   stateSave(state);
@@ -60,7 +61,7 @@ function run() {
     goalPercent: goal.percent } : {};
 
   const draw = (host, campaign, variant, channel) => {
-    const values = { ...goalValues, articleCount: articleCount(state, campaign.targeting?.articleCount?.days, now) };
+    const values = { ...goalValues, articleCount: articleCount(state, campaign.targeting.articleCount.days, now) };
     const box = messageRender(campaign, variant, channel, values, marksFor(playbook, variant, context.country), (type) => {
       track(campaign, variant, channel, type);
       if (type === "click") return flush(); // a click navigates: beacons outlive it
@@ -85,25 +86,16 @@ function run() {
     for (const channel of CHANNELS) {
       const { campaign, variant } = picked[channel] || {};
       if (!campaign) continue;
-      // Caps count what is shown, and the control's decisions alike; a preview counts nothing.
-      const shown = () => preview || stateShown(state, campaign, variant);
       if (!variant) holdoutTag(campaign, channel);
-      if (channel !== "ask") {
-        shown();
-        if (variant) draw((top ||= hostCreate("top")), campaign, variant, channel);
+      // Caps count what is shown, and the control's decisions alike; a preview counts nothing.
+      const reveal = (host) => {
+        if (!preview) stateShown(state, campaign, variant);
+        if (variant) draw(host(), campaign, variant, channel);
         else track(campaign, variant, channel, "impression");
-        continue;
-      }
+      };
+      if (channel !== "ask") reveal(() => (top ||= hostCreate("top")));
       // The ask (or, in the control, its impression) once the reader reaches its place.
-      const place = askPlace();
-      if (place) placeWithoutShift(place, () => {
-        shown();
-        if (!variant) return track(campaign, variant, channel, "impression");
-        const host = hostCreate("ask");
-        draw(host, campaign, variant, channel);
-        if (place.dataset.readerfundSlot) place.append(host);
-        else place.after(host);
-      });
+      else if (place) placeWithoutShift(place, () => reveal(() => askInsert(place, hostCreate("ask"))));
     }
     if (top) topPlace(top);
   };
@@ -122,7 +114,7 @@ function run() {
   // The country, asked at most once a day and only where it changes what a reader sees.
   const geo = playbook.needsCountry && !(now - state.geo?.at < DAY) && get(playbook.endpoints.geo)
     .then((answer) => {
-      state.geo = { country: answer?.country || null, at: now };
+      state.geo = { country: answer.country, at: now };
       stateSave(state);
     })
     .catch(() => {});

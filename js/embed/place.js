@@ -68,6 +68,13 @@ export const askPlace = () => {
   } catch {} // data-ask-after is not a valid selector: no place, no ask
 };
 
+// The ask's message goes into its slot, else right after its place.
+export const askInsert = (place, host) => {
+  if (place.dataset.readerfundSlot) place.append(host);
+  else place.after(host);
+  return host;
+};
+
 // The banner's and notice's panel: in the host's slot, unpinned (the host reserved its room),
 // else docked.
 export const topPlace = (host) => {

@@ -73,6 +73,6 @@ export const stateHide = (state, campaign, type) => {
 // A variant shown is kept for the device (decide.js pickVariant).
 export const stateShown = (state, campaign, variant) => {
   state.shown[campaign.id] = [...(state.shown[campaign.id] || []), now];
-  if (variant) state.assigned[campaign.id] = [variant.id, campaign.round || 0];
+  if (variant) state.assigned[campaign.id] = [variant.id, campaign.round];
   stateSave(state);
 };
