@@ -41,6 +41,19 @@ class ParsedBatch:
     ignored: int  # well-formed events of campaigns or variants no longer live
 
 
+def _from_objects(payload: Any) -> Any:
+    """The shape an embed built before playbook version 3 sends, `{"events": [{"campaign": …,
+    "variant": …, "channel": …, "type": …}]}`, as a list: a reader's copy cached across a
+    deploy still counts. Anything else is returned as it is."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        return payload
+    return [
+        # that shape named the control "_holdout": nothing there is the control's null
+        [event.get(name) or "" for name in EVENT_FIELDS] if isinstance(event, dict) else event
+        for event in payload["events"]
+    ]
+
+
 def events_parse(payload: Any, *, known: dict[str, tuple[str, frozenset[str]]]) -> ParsedBatch:
     """Checks a reported batch; `known` maps each live campaign to its channel and variants.
 
@@ -50,6 +63,7 @@ def events_parse(payload: Any, *, known: dict[str, tuple[str, frozenset[str]]]) 
     being half-counted. A well-formed event of a campaign that has just left the playbook
     (a reader's cached copy is up to a few minutes old) is ignored, not an error.
     """
+    payload = _from_objects(payload)
     if not isinstance(payload, list) or not 1 <= len(payload) <= MAX_EVENTS_PER_BATCH:
         raise EventBatchError(f"expected a list of 1 to {MAX_EVENTS_PER_BATCH} events")
     counted, ignored = [], 0

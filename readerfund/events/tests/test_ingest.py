@@ -60,6 +60,27 @@ def test_a_batch_is_aggregated_per_campaign_variant_and_type(client):
     }
 
 
+def test_a_batch_in_the_shape_of_an_embed_cached_before_the_list_still_counts(client):
+    # an embed built before playbook version 3 sent objects, "_holdout" for the control
+    response = _post(
+        client,
+        {
+            "events": [
+                {"campaign": "ask-one", "variant": "a", "channel": "ask", "type": "click"},
+                {
+                    "campaign": "ask-one",
+                    "variant": "_holdout",
+                    "channel": "ask",
+                    "type": "impression",
+                },
+            ]
+        },
+    )
+
+    assert response.status_code == 200
+    assert _counts() == {("ask-one", "a", "click"): 1, ("ask-one", "_holdout", "impression"): 1}
+
+
 def test_counts_accumulate_across_batches(client):
     for _ in range(3):
         _post(client, [_event(type="dismiss")])
@@ -78,7 +99,8 @@ def test_the_table_holds_no_reader_identifier():
         (b"[" * 3000, "must be JSON"),  # deeper than Python parses
         ([], "1 to 50"),
         ([_event()] * 51, "1 to 50"),
-        ({"events": [_event()]}, "expected a list"),  # the shape before the list
+        ({"events": "all"}, "expected a list"),
+        ({"events": [{"campaign": "ask-one", "channel": "ask"}]}, "events[0].variant"),
         ([_event(type="purchase")], "events[0].type"),
         ([_event(), _event(campaign="<script>")], "events[1].campaign"),
         ([_event(channel="popup")], "events[0].channel"),
