@@ -122,7 +122,13 @@ def playbook(*campaigns: dict[str, Any]) -> dict[str, Any]:
 
 def state(seed: str = "seed-1", **fields: Any) -> dict[str, Any]:
     """The device's history as the embed reads it (state.js): every part present."""
-    empty = {"views": [], "shown": {}, "assigned": {}, "dismissed": {}, "snoozed": {}}
+    empty: dict[str, Any] = {
+        "views": [],
+        "shown": {},
+        "assigned": {},
+        "dismissed": {},
+        "snoozed": {},
+    }
     return {"seed": seed, **empty, **fields}
 
 
