@@ -353,14 +353,8 @@ def reader(port: int, address: str, until: threading.Event, messages: list[tuple
             statuses.add("/embed.js", client.request("GET", "/embed.js").status)
         campaign, variant, channel = random.choice(messages)
         kinds = ["impression"] * 4 + ["click"]
-        body = json.dumps(
-            {
-                "events": [
-                    {"campaign": campaign, "variant": variant, "channel": channel, "type": kind}
-                    for kind in kinds
-                ]
-            }
-        ).encode()
+        # as the embed sends them: [campaign, variant, channel, type]
+        body = json.dumps([[campaign, variant, channel, kind] for kind in kinds]).encode()
         post = functools.partial(
             client.request,
             "POST",

@@ -15,13 +15,12 @@ DURATION = "5s"
 ROUNDS = 3  # static, embed and ingest alternate; medians of the rounds are reported
 CONNECTIONS = "16"
 EVENTS_PER_BATCH = 20
+# as the embed sends it: [campaign, variant, channel, type] per event
 BATCH = json.dumps(
-    {
-        "events": [
-            {"campaign": "no-ads-banner", "variant": "control", "channel": "banner", "type": t}
-            for t in ["impression"] * (EVENTS_PER_BATCH - 1) + ["click"]
-        ]
-    }
+    [
+        ["no-ads-banner", "control", "banner", kind]
+        for kind in ["impression"] * (EVENTS_PER_BATCH - 1) + ["click"]
+    ]
 )
 
 

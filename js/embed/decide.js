@@ -14,7 +14,7 @@ export const hash = (text) => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
-// "2.<expiry>:<signature>", expiry in unix seconds (the digits compare as a number). Only
+// "2.<expiry>:<signature>" (readerfund/core/supporter_token.py, VERSION 2), expiry in unix seconds (the digits compare as a number). Only
 // the version and the expiry are checked: a forged token hides asks from its forger alone.
 export const isSupporter = (token, now) => /^2\.(\d+):./.exec(token)?.[1] > now;
 

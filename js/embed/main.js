@@ -11,7 +11,7 @@ import { el, messageRender } from "./render.js";
 import { stateHide, stateOpen, stateSave, stateShown, supporterMarked } from "./state.js";
 
 // What the page says of itself: the JSON in #readerfund-context, else its meta tags.
-const pageContext = (place) => {
+const pageContext = () => {
   let given = {};
   try {
     given = JSON.parse(document.getElementById("readerfund-context").textContent) || {};
@@ -23,7 +23,7 @@ const pageContext = (place) => {
     tags: given.tags || meta("tags")?.split(",").map((tag) => tag.trim()) || [],
     // A page that says nothing of itself but has a place for an ask is an article.
     pageType: given.pageType || meta("page-type") ||
-      (document.querySelector('meta[property="og:type"]')?.content === "article" || place ? "article" : "other"),
+      (document.querySelector('meta[property="og:type"]')?.content === "article" || askPlace() ? "article" : "other"),
     // the layout viewport's width, as the CSS breakpoints see it (not pinch zoom)
     device: innerWidth < 640 ? "mobile" : innerWidth < 1024 ? "tablet" : "desktop",
   };
@@ -45,8 +45,7 @@ function run() {
   const now = Math.floor(Date.now() / 1000);
   const preview = previewToken();
   const state = stateOpen(now, preview);
-  const place = askPlace();
-  const context = pageContext(place);
+  const context = pageContext();
   context.supporter = supporterMarked(state);
   if (context.pageType === "article") state.views.push(Math.floor(now / DAY)); // before deciding
   stateSave(state);
@@ -88,14 +87,21 @@ function run() {
       if (!campaign) continue;
       if (!variant) holdoutTag(campaign, channel);
       // Caps count what is shown, and the control's decisions alike; a preview counts nothing.
+      // host() makes the message's host only when there is a message: the control gets no
+      // empty host, and no docked panel.
       const reveal = (host) => {
         if (!preview) stateShown(state, campaign, variant);
         if (variant) draw(host(), campaign, variant, channel);
         else track(campaign, variant, channel, "impression");
       };
-      if (channel !== "ask") reveal(() => (top ||= hostCreate("top")));
-      // The ask (or, in the control, its impression) once the reader reaches its place.
-      else if (place) placeWithoutShift(place, () => reveal(() => askInsert(place, hostCreate("ask"))));
+      if (channel !== "ask") {
+        reveal(() => (top ||= hostCreate("top")));
+        continue;
+      }
+      // The ask (or, in the control, its impression) once the reader reaches its place, as
+      // the page is now (a page's own script may have replaced it since the page view began).
+      const place = askPlace();
+      if (place) placeWithoutShift(place, () => reveal(() => askInsert(place, hostCreate("ask"))));
     }
     if (top) topPlace(top);
   };
@@ -124,7 +130,7 @@ function run() {
 
 // Once per page, even when the host includes the script twice.
 if (!window.readerfund) {
-  window.readerfund = { version: 2, select, explain, isSupporter, marksFor };
+  window.readerfund = { version: 3, select, explain, isSupporter, marksFor };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
   else run();
 }

@@ -16,7 +16,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "br"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# Only a link's href; "*": none of nh3's default generic attributes (title, lang), so that
+# braces survive in text only (the embed fills placeholders in this HTML).
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}
 ALLOWED_SCHEMES = {"https", "http", "mailto"}
 # Something in a link's text that reads like a domain name ("bank.example", "paypal.com").
 _DOMAIN_IN_TEXT = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)

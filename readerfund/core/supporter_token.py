@@ -24,7 +24,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 SALT = "readerfund.supporter-token"
-VERSION = 2
+VERSION = 2  # js/embed/decide.js isSupporter reads this version only
 PAYLOAD = re.compile(rf"{VERSION}\.([0-9]+)")
 DEFAULT_DAYS = 400  # a year of asks stopped, with a margin for annual plans
 COOKIE_NAME = "readerfund_supporter"
@@ -56,8 +56,8 @@ def supporter_token_expiry(token: str) -> int | None:
         payload = signing.Signer(salt=SALT).unsign(token)
     except signing.BadSignature:
         return None
-    claims = PAYLOAD.fullmatch(payload)
-    return int(claims[1]) if claims else None
+    match = PAYLOAD.fullmatch(payload)
+    return int(match[1]) if match else None
 
 
 def supporter_token_is_valid(token: str, *, now: float | None = None) -> bool:

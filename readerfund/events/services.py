@@ -14,7 +14,7 @@ from django.utils import timezone
 from readerfund.events.models import EventCount, EventType
 
 MAX_EVENTS_PER_BATCH = 50
-HOLDOUT_VARIANT = "_holdout"  # what the embed reports for a reader held out as a control
+HOLDOUT_VARIANT = "_holdout"  # how a reader held out as a control is counted (the embed sends null)
 EVENT_TYPES = frozenset(EventType.values)
 
 

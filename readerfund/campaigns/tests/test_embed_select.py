@@ -76,7 +76,7 @@ def embed_page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_content("<html><body></body></html>")
     page.add_script_tag(content=embed_script(EMPTY_PLAYBOOK))
-    assert page.evaluate("window.readerfund.version") == 2
+    assert page.evaluate("window.readerfund.version") == 3
     assert errors == []
     yield page
     context.close()

@@ -74,6 +74,12 @@ def test_each_top_level_block_is_its_own_html():
     assert copy_to_html_blocks("") == []
 
 
+def test_a_link_keeps_no_attribute_where_a_placeholder_could_land():
+    # a link title is Markdown; nh3 would keep it as a generic attribute
+    [html] = copy_to_html_blocks('[Why](https://news.example/ "short by {goalGap}")')
+    assert html == '<p><a href="https://news.example/" rel="noopener noreferrer">Why</a></p>'
+
+
 @pytest.mark.parametrize(
     ("source", "shown"),
     [
