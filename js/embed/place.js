@@ -48,13 +48,14 @@ export const watch = (element, test, fn, options) => {
 
 // Inserts by insert() only while nothing in view lies below the place (the place itself may
 // be in view): the first rendered in-flow element after it starts below the viewport; else
-// waits for that. Measured by IntersectionObserver, so as painted (after a scroll to a
-// #fragment).
+// waits for that. IntersectionObserver says when to look (after painting, so after a scroll
+// to a #fragment); the element is measured again then, as the page is at that moment (the
+// observation may be a frame old on a busy device).
 export const placeWithoutShift = (place, insert) => {
   for (let node = place; node; node = node.parentElement) {
     for (let next = node.nextElementSibling; next; next = next.nextElementSibling) {
       if (next.getClientRects().length && getComputedStyle(next).position !== "fixed") {
-        return watch(next, (entry) => entry.boundingClientRect.top >= innerHeight, insert);
+        return watch(next, () => next.getBoundingClientRect().top >= innerHeight, insert);
       }
     }
   }
