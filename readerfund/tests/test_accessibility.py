@@ -40,6 +40,14 @@ DEVICES: dict[str, dict[str, Any]] = {
 }
 
 
+def _checkout_methods(page: Page, server: str, lang: str) -> list[str | None]:
+    """Opens the checkout for a $10 one-off gift; the methods it offers, in its order."""
+    page.goto(server + f"/give/?amount=1000&frequency=one_off&currency=USD&lang={lang}")
+    methods = page.locator("input[name=method]")
+    expect(methods).to_have_count(3)
+    return [method.get_attribute("value") for method in methods.all()]
+
+
 def violations(page: Page) -> list[str]:
     """axe's WCAG 2.2 A/AA violations on the page as it is now, shadow roots included."""
     if not page.evaluate("() => !!window.axe"):
@@ -95,10 +103,7 @@ def test_every_screen_a_reader_meets_passes_axe(live_server, reader: Page, devic
     # stand-in here; the card form itself in test_the_card_checkout_passes_axe), crypto (its
     # test-mode stand-in) and a bank transfer
     page.set_extra_http_headers({"CF-IPCountry": "DE"})
-    page.goto(live_server.url + f"/give/?amount=1000&frequency=one_off&currency=USD&lang={lang}")
-    methods = page.locator("input[name=method]")
-    expect(methods).to_have_count(3)
-    assert [m.get_attribute("value") for m in methods.all()] == [
+    assert _checkout_methods(page, live_server.url, lang) == [
         "sandbox", "btcpay_test", "bank_transfer",
     ]  # fmt: skip
     for method in ("sandbox", "btcpay_test", "bank_transfer"):
@@ -171,10 +176,7 @@ def test_the_card_checkout_passes_axe(
 
     # when a reader of the `*` rule opens the checkout (no country header here: Chromium would
     # send it to localstripe too, whose CORS answer does not allow it), the card comes first
-    page.goto(live_server.url + f"/give/?amount=1000&frequency=one_off&currency=USD&lang={lang}")
-    methods = page.locator("input[name=method]")
-    expect(methods).to_have_count(3)
-    assert [m.get_attribute("value") for m in methods.all()] == [
+    assert _checkout_methods(page, live_server.url, lang) == [
         "stripe", "btcpay_test", "bank_transfer",
     ]  # fmt: skip
     # and they pick the card after looking at another method: the card form is drawn

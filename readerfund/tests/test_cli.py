@@ -39,18 +39,17 @@ def test_serve_refuses_to_start_without_a_required_production_setting(tmp_path, 
     del env[missing]
 
     # when the operator starts the production server
-    result = subprocess.run(
-        [*READERFUND, "serve", "--port", str(free_port())],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _readerfund(env, "serve", "--port", str(free_port()))
 
     # then it exits at once, naming the missing setting
     assert result.returncode == 2
     assert f"{missing} is required in production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _readerfund(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The readerfund command run to its end in env, its output captured."""
+    return subprocess.run([*READERFUND, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 def _production_with_secret_key(tmp_path: Path, secret_key: str) -> dict[str, str]:
@@ -74,13 +73,7 @@ def test_serve_refuses_a_weak_secret_key(tmp_path, secret_key):
     env = _production_with_secret_key(tmp_path, secret_key)
 
     # when the operator starts the production server
-    result = subprocess.run(
-        [*READERFUND, "serve", "--port", str(free_port())],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _readerfund(env, "serve", "--port", str(free_port()))
 
     # then Django's deploy check stops it, saying what is wrong and how to make a key
     assert result.returncode == 2
@@ -96,13 +89,7 @@ def test_a_production_worker_refuses_a_weak_secret_key_as_serve_does(tmp_path):
     env = _production_with_secret_key(tmp_path, "django-insecure-" + "abcdefgh" * 6)
 
     # when the operator starts a worker (it signs the manage links it emails)
-    result = subprocess.run(
-        [*READERFUND, "worker", "--batch", "--no-startup-delay"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _readerfund(env, "worker", "--batch", "--no-startup-delay")
 
     # then it exits at once with the same refusal, and systemd does not restart it (exit 2)
     assert result.returncode == 2
